@@ -1,0 +1,33 @@
+// Shared vitest settings for every workspace package. Plain JS (not TS) because vitest
+// loads config files' dependencies from node_modules with Node itself.
+import { join } from 'node:path';
+
+/**
+ * @param {string} dir the package directory (import.meta.dirname of its vitest.config.ts)
+ * @param {import('vitest/config').UserConfig['test']} [extra]
+ */
+export function packageTestConfig(dir, extra = {}) {
+  return {
+    // Tests run against live sources of sibling packages (no build needed): see the
+    // `@mail/source` export condition in each package.json (stripped on publish).
+    resolve: { conditions: ['@mail/source'] },
+    ssr: { resolve: { conditions: ['@mail/source'] } },
+    test: {
+      root: dir,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      reporters: ['default', ['json', { outputFile: join(dir, '.reports/vitest.json') }]],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      pool: 'forks',
+      coverage: {
+        provider: 'v8',
+        include: ['src/**/*.ts'],
+        exclude: ['src/**/*.test.ts', 'src/**/*.test-d.ts'],
+        reporter: ['text-summary', 'json-summary'],
+        reportsDirectory: join(dir, '.reports/coverage'),
+      },
+      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json') },
+      ...extra,
+    },
+  };
+}

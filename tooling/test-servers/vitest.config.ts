@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from './vitest-config.js';
+
+export default defineConfig(packageTestConfig(import.meta.dirname));
