@@ -1,0 +1,51 @@
+/**
+ * Maildir file names (https://cr.yp.to/proto/maildir.html): `time.unique.host`, where
+ * unique is `M<usec>P<pid>Q<count>R<random>` as djb recommends, so names sort by delivery
+ * time and never collide across processes, hosts or restarts.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+let counter = 0;
+
+/** The host part: `/` and `:` are encoded as `\057` and `\072`, as the Maildir spec asks. */
+export function safeHostname(name: string = hostname()): string {
+  return name.replace(/\//g, '\\057').replace(/:/g, '\\072') || 'localhost';
+}
+
+/** A fresh unique base name for a message about to be written to `tmp/`. */
+export function uniqueName(now: number = Date.now(), host: string = safeHostname()): string {
+  const sec = Math.floor(now / 1000);
+  // performance.now gives sub-millisecond resolution; only its fraction within the second matters.
+  const usec = Math.floor((now % 1000) * 1000 + ((performance.now() * 1000) % 1000));
+  counter = (counter + 1) % 1_000_000_000;
+  const random = randomBytes(4).toString('hex');
+  return `${sec}.M${usec}P${process.pid}Q${counter}R${random}.${host}`;
+}
+
+/** The uid of a file: its base name without the `:2,flags` info part. */
+export function uidOf(fileName: string): string {
+  const colon = fileName.indexOf(':');
+  return colon === -1 ? fileName : fileName.slice(0, colon);
+}
+
+/**
+ * Sort key for delivery order: seconds, then microseconds, then the name. Names not made by
+ * us (other delivery agents) still sort by their leading time field.
+ */
+export function compareNames(a: string, b: string): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka[0] - kb[0] || ka[1] - kb[1] || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function sortKey(name: string): [number, number] {
+  const match = /^(\d+)\.(?:M(\d+))?/.exec(name);
+  if (!match) return [Number.MAX_SAFE_INTEGER, 0];
+  return [Number(match[1]), match[2] === undefined ? 0 : Number(match[2])];
+}
+
+/** Whether a directory entry is a message file (Maildir readers skip dot files). */
+export function isMessageName(name: string): boolean {
+  return name.length > 0 && !name.startsWith('.');
+}
