@@ -7,7 +7,7 @@
 //   --rounds N   interleaved rounds (default 5)
 //   --only ID    run one scenario (comma-separated list allowed)
 //   --out DIR    where results go (default bench/results)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,7 +54,8 @@ try {
     },
   };
   let mdCount = 0;
-  const ctx = { quick, dir, files, sizes, sink, minimal, pop, freshMaildir: (name) => {
+  const countMaildir = (md) => readdirSync(join(md, 'new')).length + readdirSync(join(md, 'cur')).length;
+  const ctx = { quick, dir, files, sizes, sink, minimal, pop, countMaildir, freshMaildir: (name) => {
     const md = join(dir, `md-${name.replace(/\W/g, '')}-${mdCount++}`);
     for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(md, sub), { recursive: true });
     return md;
@@ -76,6 +77,7 @@ try {
           const spec = sc.clients[name];
           const argv = (typeof spec === 'function' ? spec(md) : spec).map(String);
           const m = await measure(argv, { env: sc.env, timeoutMs: quick ? 60_000 : 600_000 });
+          if (sc.verify) sc.verify(md);
           const ms = sc.wall ? m.wallMs : m.workMs;
           const throughput = sc.unit === 'MB/s' ? sc.bytes / 1e6 / (ms / 1000) : sc.items / (ms / 1000);
           runs[name].push({ throughput, cpuMs: m.cpuMs, maxRssKiB: m.maxRssKiB, items: sc.items, ms });

@@ -1,13 +1,13 @@
 // The benchmark scenarios of issue 8: each names its server, its items and, per client, the
 // command that does the work. Ours is always first; the others are interleaved with it.
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = import.meta.dirname;
 const py = '/usr/bin/python3';
 const node = process.execPath;
-const cliBin = join(dirname(createRequire(import.meta.url).resolve('@mail/cli/package.json')), 'dist/bin.js');
+const cliBin = join(dirname(fileURLToPath(import.meta.resolve('@mail/cli'))), 'bin.js');
 const client = (f) => join(here, 'clients', f);
 
 function curlSmtpConfig(dir, host, port, file, count) {
@@ -37,7 +37,7 @@ function mpopConfig(dir, pop, delivery, keep) {
 function fetchmailConfig(dir, pop, maildir) {
   const path = join(dir, 'fetchmailrc');
   // fetchmail has no Maildir writer of its own: an MDA per message is its documented way.
-  writeFileSync(path, `poll ${pop.host} service ${pop.port} protocol pop3 auth password user "${pop.user}" password "${pop.pass}" no keep fetchall mda "/bin/sh -c 'cat > ${maildir}/new/$(date +%s%N).fm'"\n`, { mode: 0o600 });
+  writeFileSync(path, `poll ${pop.host} service ${pop.port} protocol pop3 auth password user "${pop.user}" password "${pop.pass}" sslproto '' no keep fetchall mda "/bin/sh -c 'cat > ${maildir}/new/$(date +%s%N).fm'"\n`, { mode: 0o600 });
   return path;
 }
 
@@ -115,6 +115,8 @@ export function scenarios(ctx) {
         fetchmail: (md) => ['fetchmail', '-f', fetchmailConfig(dir, pop, md), '--pidfile', join(dir, 'fetchmail.pid'), '-s'],
       },
       env: { BENCH_POP3_PASS: pop.pass, FETCHMAILHOME: dir },
+      // Honesty check: a client that "finishes" without storing every message is an error.
+      verify: (md) => { const n = ctx.countMaildir(md); if (n !== N) throw new Error(`stored ${n} of ${N} messages`); },
     },
     {
       id: 'startup', title: '`mailctl --version` start-up', unit: 'runs/s', items: 1, wall: true,

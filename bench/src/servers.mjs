@@ -1,12 +1,13 @@
 // Starts the servers the benchmarks talk to, on free loopback ports, through the tested
 // recipes in tooling/peers (reached through the @mail/peers package, not a relative path).
 import { execFileSync, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { chownSync, readFileSync, readdirSync, renameSync, writeFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 
-const peersDir = dirname(createRequire(import.meta.url).resolve('@mail/peers/package.json'));
+// The package's entry is src/index.ts; its folder holds the recipes.
+const peersDir = join(dirname(fileURLToPath(import.meta.resolve('@mail/peers'))), '..');
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
 export async function freePort() {
