@@ -1,2 +1,3 @@
 export * from './errors.js';
 export type * from './types.js';
+export * from './dot-stuffing.js';

@@ -1,0 +1,140 @@
+/**
+ * The streaming line-ending walker behind {@link DotStuffer}, {@link LineEndingNormalizer}
+ * and {@link BodyInspector}: finds every CR and LF with `Buffer.indexOf` (native memchr),
+ * turns bare CR and bare LF into CRLF (RFC 5321 §2.3.8: only CRLF ends a line), optionally
+ * doubles a leading dot (RFC 5321 §4.5.2), and measures line lengths. Only the bytes next to
+ * a CR or LF are looked at; the rest of a chunk is copied natively or passed on as a view.
+ *
+ * Chunk-boundary safety: a CR at the end of a chunk is emitted as CRLF at once and
+ * remembered, and an LF at the start of the next chunk is then skipped, so `"\r" + "\n"`
+ * gives one CRLF, exactly as `"\r\n"` in one chunk does.
+ */
+import { CR, DOT, LF, asBuffer, withInsertions } from './bytes.js';
+
+/** Internal engine; not exported from the package. */
+export class CrlfCore {
+  /** The previous chunk ended with a CR, already emitted as CRLF: skip one leading LF. */
+  private afterCR = false;
+  /** The next input byte starts a line (true at the start of the body). */
+  private lineStart = true;
+  /** Octets of the current, unfinished line seen so far (after normalisation). */
+  private lineLen = 0;
+  /** Reused edit lists: insert `bytes[k]` before input position `at[k]`. */
+  private readonly at: number[] = [];
+  private readonly bytes: number[] = [];
+
+  /** Longest line so far in octets, CRLF excluded, stuffed dots not counted. */
+  maxLineLength = 0;
+  /** Input octets consumed. */
+  bytesIn = 0;
+  /** Output octets produced (after normalisation and stuffing). */
+  bytesOut = 0;
+  /** Bare CRs and bare LFs that were turned into CRLF. */
+  bareLineEndings = 0;
+  /** Dots doubled at the start of a line. */
+  stuffedDots = 0;
+
+  /**
+   * @param stuff double a dot at the start of a line (SMTP DATA); false for BDAT.
+   * @param emit build output buffers; false when only the statistics are wanted.
+   */
+  constructor(
+    private readonly stuff: boolean,
+    private readonly emit: boolean,
+  ) {}
+
+  /** Whether the output so far ends at the start of a line (empty, or ends with CRLF). */
+  get atLineStart(): boolean {
+    return this.lineStart;
+  }
+
+  /** The last (unfinished) line's length, for callers that close the body themselves. */
+  get pendingLineLength(): number {
+    return this.lineLen;
+  }
+
+  /** Normalises one chunk. The result may be a view of `chunk` when nothing changed. */
+  push(chunk: Uint8Array): Buffer {
+    const buf = asBuffer(chunk);
+    const n = buf.length;
+    this.bytesIn += n;
+    if (n === 0) return buf;
+    const at = this.at;
+    const bytes = this.bytes;
+    at.length = 0;
+    bytes.length = 0;
+
+    let from = 0;
+    if (this.afterCR) {
+      this.afterCR = false;
+      // The CRLF for the previous chunk's trailing CR was already emitted.
+      if (buf[0] === LF) from = 1;
+      else this.bareLineEndings++;
+    }
+    let lineBegin = from;
+    if (this.lineStart && from < n) this.checkDot(buf, from);
+    this.lineStart = from === n && this.lineStart;
+
+    let cr = buf.indexOf(CR, from);
+    let lf = buf.indexOf(LF, from);
+    while (cr !== -1 || lf !== -1) {
+      let lineEnd: number;
+      let next: number;
+      if (lf !== -1 && (cr === -1 || lf < cr)) {
+        // Bare LF: insert the CR it lacks.
+        lineEnd = lf;
+        next = lf + 1;
+        at.push(lf);
+        bytes.push(CR);
+        this.bareLineEndings++;
+        lf = buf.indexOf(LF, next);
+      } else {
+        lineEnd = cr;
+        if (lf === cr + 1) {
+          next = cr + 2;
+          lf = buf.indexOf(LF, next);
+        } else {
+          // Bare CR, or a CR ending the chunk: emit CRLF now; a following LF is skipped.
+          next = cr + 1;
+          at.push(next);
+          bytes.push(LF);
+          if (next === n) this.afterCR = true;
+          else this.bareLineEndings++;
+        }
+        cr = buf.indexOf(CR, next);
+      }
+      const len = this.lineLen + lineEnd - lineBegin;
+      if (len > this.maxLineLength) this.maxLineLength = len;
+      this.lineLen = 0;
+      lineBegin = next;
+      if (next < n) this.checkDot(buf, next);
+      else this.lineStart = true;
+    }
+    this.lineLen += n - lineBegin;
+
+    const outLen = n - from + at.length;
+    this.bytesOut += outLen;
+    if (!this.emit) return buf;
+    return withInsertions(buf, from, at, bytes);
+  }
+
+  /**
+   * Accounts for a CR that ended the stream: it was emitted as CRLF and counted as a line
+   * ending; when the stream ends it was bare after all.
+   */
+  finish(): void {
+    if (this.afterCR) {
+      this.afterCR = false;
+      this.bareLineEndings++;
+    }
+    if (this.lineLen > this.maxLineLength) this.maxLineLength = this.lineLen;
+  }
+
+  private checkDot(buf: Buffer, p: number): void {
+    if (this.stuff && buf[p] === DOT) {
+      this.at.push(p);
+      this.bytes.push(DOT);
+      this.stuffedDots++;
+    }
+  }
+}
