@@ -89,6 +89,11 @@ export interface ReadOptions {
   deadline?: number;
   /** Aborting destroys the connection (the session is out of sync). */
   signal?: AbortSignal;
+  /**
+   * Secrets in what is read (a server reading `AUTH PLAIN <ir>` or a SASL continuation):
+   * how many leading words of each line the trace keeps, as in {@link WriteCommandOptions}.
+   */
+  redactAfter?: number;
 }
 
 /** Options for writing a command line. */

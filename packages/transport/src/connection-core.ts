@@ -1,0 +1,306 @@
+/**
+ * The machinery under {@link Connection}: settling every pending call exactly once, per-call
+ * deadlines and AbortSignals, serialised reads, drain-aware writes, swapping the socket for
+ * TLS, and closing. Public API and TLS specifics are in `connection.ts`.
+ */
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import { MailError, type Phase } from './errors.js';
+import { Input } from './input.js';
+import { abortedError } from './open-socket.js';
+import type { ResolvedOptions } from './options.js';
+import { redactLine, type Tracer } from './trace.js';
+import type { ReadOptions } from './types.js';
+
+/** How long `close()` waits for the peer to close after our FIN before destroying. */
+const CLOSE_GRACE_MS = 5_000;
+
+function closedError(message = 'connection closed'): MailError {
+  return new MailError('MAIL_CONNECTION_CLOSED', message, { transient: true });
+}
+
+function socketError(err: Error): MailError {
+  if (MailError.is(err)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_SSL')) {
+    return new MailError('MAIL_TLS', `TLS error: ${err.message}`, { cause: err });
+  }
+  return closedError(`connection lost (${typeof code === 'string' ? code : err.message})`);
+}
+
+interface Pending {
+  reject(error: MailError): void;
+}
+
+/** Internal base class of Connection. Not exported from the package. */
+export abstract class ConnectionCore {
+  /** The current socket: the raw one, or the TLS socket once TLS is up. */
+  protected socket: Duplex;
+  /** The socket that was connected first (TCP or the factory's duplex). */
+  protected readonly raw: Duplex;
+  /** The TLS socket, once a handshake started. */
+  protected tlsSocket: tls.TLSSocket | undefined;
+  protected readonly input: Input;
+  protected readonly tracer: Tracer;
+  /** Set once, by the first failure or by close(); every later call rejects with it. */
+  protected error: MailError | undefined;
+  readonly #opts: ResolvedOptions;
+  readonly #server: boolean;
+  #pending = new Set<Pending>();
+  #queue: Promise<void> = Promise.resolve();
+  #onConnectionAbort: (() => void) | undefined;
+  #closeWaiters: Array<() => void> = [];
+  #socketClosed = false;
+
+  protected constructor(socket: Duplex, options: ResolvedOptions, tracer: Tracer, server: boolean) {
+    this.socket = socket;
+    this.raw = socket;
+    this.#opts = options;
+    this.#server = server;
+    this.tracer = tracer;
+    this.input = new Input(options.limits.maxLineLength, {
+      head: (head) => this.onHead(head),
+      error: (err) => this.destroy(socketError(err)),
+      close: () => this.#onClose(),
+    });
+    this.input.attach(socket);
+    const signal = options.signal;
+    if (signal !== undefined) {
+      this.#onConnectionAbort = () => this.destroy(abortedError(signal));
+      if (signal.aborted) queueMicrotask(this.#onConnectionAbort);
+      else signal.addEventListener('abort', this.#onConnectionAbort, { once: true });
+    }
+  }
+
+  /** Called with the first two bytes of the session. */
+  protected abstract onHead(head: Buffer): void;
+
+  /** Trace direction of what we write: a server writes `s`, a client `c`. */
+  protected get outDirection(): 'c' | 's' {
+    return this.#server ? 's' : 'c';
+  }
+
+  /** Trace direction of what we read. */
+  protected get inDirection(): 'c' | 's' {
+    return this.#server ? 'c' : 's';
+  }
+
+  /** `limits.maxResponseSize`. */
+  protected get maxResponseSize(): number {
+    return this.#opts.limits.maxResponseSize;
+  }
+
+  /** The configured timeout of `phase` in ms. */
+  protected timeoutOf(phase: Phase): number {
+    return this.#opts.timeouts[phase];
+  }
+
+  /** Whether the connection is closed or destroyed. */
+  get closed(): boolean {
+    return this.error !== undefined || this.#socketClosed;
+  }
+
+  /** Throws the error the connection was destroyed with, if any. */
+  protected assertOpen(): void {
+    const error = this.error;
+    if (error !== undefined) throw error;
+  }
+
+  /** Traces a received line, redacted when asked. */
+  protected traceIn(line: string, redactAfter: number | undefined): void {
+    this.tracer.event(this.inDirection, redactAfter === undefined ? line : redactLine(line, redactAfter));
+  }
+
+  /**
+   * Destroys the connection at once: every pending read, write and handshake settles exactly
+   * once with `error` (default `MAIL_CONNECTION_CLOSED`), and every later call rejects.
+   */
+  destroy(error: MailError = closedError('connection destroyed')): void {
+    if (this.error !== undefined) return;
+    this.error = error;
+    this.tracer.event('i', `closed: ${error.code}`);
+    if (this.#onConnectionAbort !== undefined) this.#opts.signal?.removeEventListener('abort', this.#onConnectionAbort);
+    this.tlsSocket?.destroy();
+    this.socket.destroy();
+    this.raw.destroy();
+    this.input.framer.clear();
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+
+  /** Ends gracefully (FIN) and resolves once the socket is closed; never rejects. */
+  async close(): Promise<void> {
+    if (this.error === undefined && !this.#socketClosed) {
+      const closed = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+      const timer = setTimeout(() => this.destroy(closedError('connection closed')), CLOSE_GRACE_MS);
+      this.socket.end();
+      await closed;
+      clearTimeout(timer);
+    }
+    this.destroy(closedError('connection closed'));
+  }
+
+  /** Tracks `promise` so that destroy() rejects the caller even if `promise` never settles. */
+  protected track<T>(promise: Promise<T>): Promise<T> {
+    promise.catch(() => undefined);
+    if (this.error !== undefined) return Promise.reject(this.error);
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { reject };
+      this.#pending.add(entry);
+      promise.then(
+        (value) => {
+          if (this.#pending.delete(entry)) resolve(value);
+        },
+        (err: unknown) => {
+          if (this.#pending.delete(entry)) reject(MailError.is(err) ? err : socketError(err as Error));
+        },
+      );
+    });
+  }
+
+  /** Arms the deadline and the call's AbortSignal; both destroy the connection. */
+  protected guard(phase: Phase, deadline: number, signal: AbortSignal | undefined): () => void {
+    if (signal?.aborted) {
+      this.destroy(abortedError(signal));
+      this.assertOpen();
+    }
+    const onAbort = (): void => this.destroy(abortedError(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => this.destroy(this.#timeoutError(phase)), Math.max(0, deadline - Date.now()));
+    return () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+  }
+
+  /** Takes the next turn among reads (and TLS upgrades), in call order. */
+  protected turn(): { ready: Promise<void>; release: () => void } {
+    const ready = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    return { ready, release };
+  }
+
+  /**
+   * One read: waits for its turn, then calls `attempt` until it returns a value, waiting for
+   * input in between. Deadline and signal cover the whole read, queueing included.
+   */
+  protected async read<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
+    this.assertOpen();
+    const phase = opts.phase ?? defaultPhase;
+    const release = this.guard(phase, opts.deadline ?? Date.now() + this.#opts.timeouts[phase], opts.signal);
+    const turn = this.turn();
+    try {
+      await turn.ready;
+      for (;;) {
+        this.assertOpen();
+        const value = attempt();
+        if (value !== undefined) return value;
+        if (this.input.ended) throw closedError('connection closed by the peer before a complete reply');
+        await this.waitInput();
+      }
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      turn.release();
+      release();
+    }
+  }
+
+  /** Waits for more input (or end/close); rejects when the connection is destroyed. */
+  protected waitInput(): Promise<void> {
+    return this.track(this.input.wait());
+  }
+
+  /** Destroys the connection with `err` (as a MailError) and returns what callers should see. */
+  protected fail(err: unknown): MailError {
+    const error = MailError.is(err) ? err : socketError(err as Error);
+    this.destroy(error);
+    return this.error ?? error;
+  }
+
+  /** Writes `buf`; when the socket is full, waits for `drain` within the phase's deadline. */
+  protected async send(buf: Uint8Array, phase: Phase, signal: AbortSignal | undefined, deadline?: number): Promise<void> {
+    this.assertOpen();
+    if (this.#socketClosed) throw closedError();
+    if (signal?.aborted) throw this.fail(abortedError(signal));
+    const socket = this.socket;
+    if (socket.write(buf)) return;
+    const release = this.guard(phase, deadline ?? Date.now() + this.#opts.timeouts[phase], signal);
+    try {
+      await this.track(
+        new Promise<void>((resolve, reject) => {
+          const onDrain = (): void => {
+            socket.off('close', onClose);
+            resolve();
+          };
+          const onClose = (): void => {
+            socket.off('drain', onDrain);
+            reject(closedError('connection closed while writing'));
+          };
+          socket.once('drain', onDrain);
+          socket.once('close', onClose);
+        }),
+      );
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Replaces the socket with a TLS one made by `handshake`, after checking that nothing is
+   * buffered (RFC 3207 §4.2 / CVE-2011-0411: bytes received before TLS must not be used).
+   */
+  protected async upgrade(
+    phase: Phase,
+    signal: AbortSignal | undefined,
+    handshake: (raw: Duplex) => Promise<tls.TLSSocket>,
+    onBuffered?: () => MailError,
+  ): Promise<void> {
+    this.assertOpen();
+    const release = this.guard(phase, Date.now() + this.#opts.timeouts[phase], signal);
+    const turn = this.turn();
+    try {
+      await turn.ready;
+      this.assertOpen();
+      if (this.input.framer.length > 0 || this.raw.readableLength > 0) {
+        throw (
+          onBuffered?.() ??
+          new MailError(
+            'MAIL_STARTTLS_INJECTION',
+            'data was received after the STARTTLS go-ahead and before the TLS handshake (possible injection); connection closed',
+          )
+        );
+      }
+      this.input.detach();
+      const socket = await this.track(handshake(this.raw));
+      this.socket = socket;
+      this.input.attach(socket);
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      turn.release();
+      release();
+    }
+  }
+
+  #timeoutError(phase: Phase): MailError {
+    const ms = this.#opts.timeouts[phase];
+    let message = `${phase} timed out (deadline ${ms} ms)`;
+    if (phase === 'greeting' && this.input.received === 0 && this.tlsSocket === undefined && !this.#server) {
+      message += '; nothing was received: if this port expects implicit TLS (RFC 8314), use security \'tls\'';
+    }
+    return new MailError('MAIL_TIMEOUT', message, { transient: true, phase });
+  }
+
+  #onClose(): void {
+    this.#socketClosed = true;
+    if (this.#onConnectionAbort !== undefined) this.#opts.signal?.removeEventListener('abort', this.#onConnectionAbort);
+    const waiters = this.#closeWaiters;
+    this.#closeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Reading dot-terminated responses and bodies (RFC 1939 §3, RFC 5321 §4.5.2), on top of the
+ * connection machinery: bounded line lists and streamed bodies with backpressure.
+ */
+import { ConnectionCore } from './connection-core.js';
+import { DotUnstuffer, type DotUnstufferOptions } from './dot-stuffing.js';
+import { MailError } from './errors.js';
+import type { ReadOptions } from './types.js';
+
+const DOT = 0x2e;
+
+/** Options of `readDotBody`: a read plus the decoder's `strict` mode (SMTP servers). */
+export type DotBodyOptions = ReadOptions & DotUnstufferOptions;
+
+/** Adds readDotLines/readDotBody to the connection machinery. Internal. */
+export abstract class DotReadingConnection extends ConnectionCore {
+  /**
+   * A dot-terminated multi-line response (POP3 LIST/UIDL/CAPA), unstuffed, decoded as
+   * UTF-8. More than `limits.maxResponseSize` bytes in total is `MAIL_RESPONSE_TOO_LARGE`.
+   */
+  readDotLines(opts: ReadOptions = {}): Promise<string[]> {
+    const lines: string[] = [];
+    let size = 0;
+    const max = this.maxResponseSize;
+    return this.read(opts, 'command', () => {
+      for (;;) {
+        const line = this.input.framer.nextLine();
+        if (line === undefined) return undefined;
+        size += line.length + 2;
+        if (size > max) {
+          throw new MailError('MAIL_RESPONSE_TOO_LARGE', `multi-line response larger than ${max} bytes; refused (limits.maxResponseSize)`);
+        }
+        if (line.length === 1 && line[0] === DOT) return lines;
+        // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
+        const text = (line[0] === DOT ? line.subarray(1) : line).toString('utf8');
+        if (this.tracer.active) this.traceIn(text, opts.redactAfter);
+        lines.push(text);
+      }
+    });
+  }
+
+  /**
+   * A dot-terminated body as unstuffed chunks; the deadline (phase `data` by default) covers
+   * the whole body. The socket is paused while the consumer is behind. A connection that
+   * ends first is `MAIL_CONNECTION_CLOSED`, never a truncated body; stopping the iteration
+   * early destroys the connection (it is out of sync). Bytes after the terminator stay
+   * buffered for the next read.
+   */
+  readDotBody(opts: DotBodyOptions = {}): AsyncIterable<Buffer> {
+    // Take the turn now, so reads issued after this call come after the body.
+    const turn = this.turn();
+    const phase = opts.phase ?? 'data';
+    const deadline = opts.deadline ?? Date.now() + this.timeoutOf(phase);
+    let started = false;
+    const body = async function* (this: DotReadingConnection): AsyncGenerator<Buffer> {
+      let release = (): void => undefined;
+      const decoder = new DotUnstuffer({ strict: opts.strict ?? false });
+      let done = false;
+      let size = 0;
+      try {
+        release = this.guard(phase, deadline, opts.signal);
+        await turn.ready;
+        while (!done) {
+          this.assertOpen();
+          const framer = this.input.framer;
+          if (framer.length > 0) {
+            const out: Buffer[] = [];
+            const chunks = framer.takeChunks();
+            for (let i = 0; i < chunks.length && !done; i++) {
+              const result = decoder.push(chunks[i]!);
+              out.push(...result.chunks);
+              if (result.done) {
+                done = true;
+                for (let j = chunks.length - 1; j > i; j--) framer.unshift(chunks[j]!);
+                framer.unshift(result.rest);
+              }
+            }
+            for (const chunk of out) {
+              size += chunk.length;
+              if (this.tracer.active) this.tracer.event(this.inDirection, `<${chunk.length} bytes>`, true);
+              yield chunk;
+            }
+          } else if (this.input.ended) {
+            throw new MailError('MAIL_CONNECTION_CLOSED', `connection closed before the end of the body (${size} bytes received)`, {
+              transient: true,
+            });
+          } else {
+            await this.waitInput();
+          }
+        }
+      } catch (err) {
+        throw this.fail(err);
+      } finally {
+        release();
+        if (!done && this.error === undefined) {
+          this.destroy(new MailError('MAIL_CONNECTION_CLOSED', 'body not read to the end; connection closed (out of sync)'));
+        }
+        turn.release();
+      }
+    };
+    return {
+      [Symbol.asyncIterator]: (): AsyncIterator<Buffer> => {
+        if (started) throw new MailError('MAIL_INVALID_ARGUMENT', 'readDotBody() can be iterated only once');
+        started = true;
+        return body.call(this);
+      },
+    };
+  }
+}
