@@ -1,0 +1,58 @@
+/**
+ * Maildir sink on `@mail/pop3/maildir`: messages go to `tmp/`, one commit fsyncs them all,
+ * renames them into `new/` and fsyncs `new/` once (grouped durability).
+ */
+import { Maildir, uidOf } from '@mail/pop3/maildir';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ioError } from '../errors.js';
+import type { Sink, SinkBatch } from './sink.js';
+import type { PendingBatch } from './state.js';
+
+/** Opens (creating if needed) the Maildir at `dir` as a sink. */
+export async function openMaildirSink(dir: string): Promise<Sink> {
+  const root = resolve(dir);
+  let maildir: Maildir;
+  try {
+    maildir = await Maildir.open(root, { create: true });
+  } catch (e) {
+    throw ioError(`cannot open Maildir ${root}: ${(e as Error).message}`, e);
+  }
+  return {
+    description: `Maildir ${root}`,
+    verifiable: true,
+    begin(): SinkBatch {
+      const batch = maildir.batch();
+      const entries: Array<{ uid: string; name: string }> = [];
+      return {
+        add: async (message, uid) => {
+          let name: string;
+          try {
+            name = await batch.add(message);
+          } catch (e) {
+            throw ioError(`cannot write to Maildir ${root}: ${(e as Error).message}`, e);
+          }
+          if (uid !== undefined) entries.push({ uid, name });
+        },
+        pending: async () => (entries.length > 0 ? { kind: 'maildir', dir: root, entries: [...entries] } : undefined),
+        commit: async () => {
+          try {
+            await batch.commit();
+          } catch (e) {
+            throw ioError(`cannot commit to Maildir ${root}: ${(e as Error).message}`, e);
+          }
+        },
+        abort: () => batch.abort(),
+      };
+    },
+    async recover(pending: PendingBatch): Promise<string[]> {
+      if (pending.kind !== 'maildir') return [];
+      const present = new Set<string>();
+      for (const folder of ['new', 'cur']) {
+        for (const name of await readdir(join(pending.dir, folder)).catch(() => [] as string[])) present.add(uidOf(name));
+      }
+      return pending.entries.filter((e) => present.has(e.name)).map((e) => e.uid);
+    },
+    close: async () => undefined,
+  };
+}
