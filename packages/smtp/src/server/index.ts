@@ -1,1 +1,19 @@
-export {};
+/**
+ * `@mail/smtp/server`: an embeddable SMTP/LMTP server (PIPELINING, SIZE, 8BITMIME, SMTPUTF8,
+ * CHUNKING, DSN, ENHANCEDSTATUSCODES, STARTTLS, implicit TLS, AUTH).
+ */
+export { SMTPServer, createSMTPServer, type ListenOptions } from './server.js';
+export {
+  SMTPServerReplyError,
+  type Envelope,
+  type EnvelopeAddress,
+  type HookResult,
+  type ServerReply,
+  type SessionInfo,
+  type SMTPServerAuth,
+  type SMTPServerLimits,
+  type SMTPServerOptions,
+  type SMTPServerTimeouts,
+} from './types.js';
+export { createServerMechanism, SERVER_MECHANISMS, type PasswordLookup, type ServerMechanism, type ServerStep } from './sasl.js';
+export { MessageRejectedError, type DataProblem } from './data.js';
