@@ -20,6 +20,8 @@ export async function startServer(onSocket: (socket: net.Socket) => void = () =>
   const server = net.createServer((socket) => {
     sockets.push(socket);
     socket.on('error', () => undefined);
+    // Consume input like a real server (so our FIN is seen); scripts may pause().
+    socket.resume();
     onSocket(socket);
     const waiter = waiting.shift();
     if (waiter) waiter(socket);
