@@ -17,7 +17,7 @@ export class ExternalMechanism extends ClientMechanism {
   constructor(credentials: SaslCredentials, options?: MechanismOptions) {
     super(options);
     this.authzid = credentials.authzid ?? '';
-    assertNoChars(this.authzid, /\0/, 'EXTERNAL authorization identity');
+    assertNoChars(this.authzid, '\0', 'EXTERNAL authorization identity');
   }
 
   protected initial(): Buffer {
@@ -49,7 +49,7 @@ export class AnonymousMechanism extends ClientMechanism {
     if ([...this.trace].length > MAX_TRACE) {
       throw new MailError('MAIL_INVALID_ARGUMENT', `ANONYMOUS trace information is longer than ${MAX_TRACE} characters (RFC 4505 §2)`);
     }
-    assertNoChars(this.trace, /\0/, 'ANONYMOUS trace information');
+    assertNoChars(this.trace, '\0', 'ANONYMOUS trace information');
   }
 
   protected initial(): Buffer {

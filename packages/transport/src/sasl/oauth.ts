@@ -77,10 +77,10 @@ export class OAuthBearerMechanism extends BearerMechanism {
     // RFC 7628 §3.1: the gs2 authzid names the user; servers (Gmail, Dovecot) expect the
     // login name there, so it defaults to the user name.
     const authzid = credentials.authzid ?? credentials.username;
-    assertNoChars(authzid, /[\0\x01]/, 'OAUTHBEARER user name');
+    assertNoChars(authzid, '\0\x01', 'OAUTHBEARER user name');
     const pairs: string[] = [];
     if (context.host !== undefined) {
-      assertNoChars(context.host, /[\0\x01]/, 'OAUTHBEARER host');
+      assertNoChars(context.host, '\0\x01', 'OAUTHBEARER host');
       pairs.push(`host=${context.host}`);
     }
     if (context.port !== undefined) pairs.push(`port=${context.port}`);
@@ -101,7 +101,7 @@ export class XOAuth2Mechanism extends BearerMechanism {
     super(options);
     const token = requireToken('XOAUTH2', credentials);
     checkToken('XOAUTH2', token);
-    assertNoChars(credentials.username, /[\0\x01]/, 'XOAUTH2 user name');
+    assertNoChars(credentials.username, '\0\x01', 'XOAUTH2 user name');
     this.message = Buffer.from(`user=${credentials.username}${KVSEP}auth=Bearer ${token}${KVSEP}${KVSEP}`, 'utf8');
   }
 }

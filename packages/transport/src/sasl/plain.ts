@@ -17,9 +17,9 @@ export class PlainMechanism extends ClientMechanism {
     const authzid = credentials.authzid ?? '';
     // RFC 4616 §2: the fields are UTF8SAFE, i.e. anything but NUL; an empty authcid or
     // password cannot be expressed.
-    assertNoChars(credentials.username, /\0/, 'PLAIN user name');
-    assertNoChars(password, /\0/, 'PLAIN password');
-    assertNoChars(authzid, /\0/, 'PLAIN authorization identity');
+    assertNoChars(credentials.username, '\0', 'PLAIN user name');
+    assertNoChars(password, '\0', 'PLAIN password');
+    assertNoChars(authzid, '\0', 'PLAIN authorization identity');
     this.message = Buffer.from(`${authzid}\0${credentials.username}\0${password}`, 'utf8');
   }
 
