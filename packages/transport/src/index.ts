@@ -8,3 +8,4 @@ export { TRACE_CHANNEL, REDACTED, redactLine, escapeForTerminal } from './trace.
 export { channelBindingOf, type ChannelBindingType } from './channel-binding.js';
 export { spkiSha256 } from './tls-client.js';
 export * from './dot-stuffing.js';
+export * from './sasl/index.js';
