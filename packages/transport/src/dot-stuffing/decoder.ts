@@ -12,6 +12,9 @@
 import { MailError } from '../errors.js';
 import { CR, DOT, EMPTY, LF, asBuffer, withDeletions } from './bytes.js';
 
+/** A line that starts with a dot, in lenient mode (an LF ends a line). */
+const LF_DOT = Buffer.from('\n.', 'latin1');
+
 /** Options of {@link DotUnstuffer}. */
 export interface DotUnstufferOptions {
   /**
@@ -128,7 +131,7 @@ export class DotUnstuffer {
       if (pos < 0) return;
     }
     for (;;) {
-      const p = buf.indexOf('\n.', pos, 'latin1');
+      const p = buf.indexOf(LF_DOT, pos);
       if (p === -1) break;
       pos = this.lineAt(buf, p + 1);
       if (pos < 0) return;
