@@ -90,15 +90,17 @@ async function* fetchAll(core: Core, wanted: readonly Wanted[], options: RetrMan
   if (wanted.length === 0) return;
   const release = await core.queue.acquire(signal);
   const expected: Expected[] = [];
+  // Consumed messages whose DELE is not written yet (see RetrManyOptions.delete).
+  const deletes: Wanted[] = [];
+  let pipelined = false;
   try {
     core.assertOpen();
-    const pipelined = core.capabilities?.pipelining === true;
+    pipelined = core.capabilities?.pipelining === true;
     const window = pipelined ? Math.max(1, Math.floor(options.window ?? DEFAULT_PIPELINE_WINDOW)) : 1;
     // Refill when half the window is used up: fewer, larger writes.
     const refillAt = Math.floor(window / 2);
     let next = 0;
     let retrInFlight = 0;
-    const deletes: Wanted[] = [];
     for (;;) {
       const lines: string[] = [];
       if (retrInFlight <= refillAt) {
@@ -140,8 +142,24 @@ async function* fetchAll(core: Core, wanted: readonly Wanted[], options: RetrMan
   } finally {
     try {
       await drain(core, expected, signal);
+      await flushDeletes(core, deletes, pipelined, signal);
     } finally {
       release();
+    }
+  }
+}
+
+/** After an early exit: marks the messages the consumer already finished with. */
+async function flushDeletes(core: Core, deletes: Wanted[], pipelined: boolean, signal: AbortSignal | undefined): Promise<void> {
+  if (deletes.length === 0 || core.conn.closed) return;
+  const pending = deletes.map((item): Expected => ({ kind: 'DELE', item }));
+  if (pipelined) {
+    await core.conn.writeCommands(pending.map((e) => `DELE ${e.item.msg}`), { signal });
+    for (const e of pending) await readDele(core, e, signal);
+  } else {
+    for (const e of pending) {
+      await core.conn.writeCommand(`DELE ${e.item.msg}`, { signal });
+      await readDele(core, e, signal);
     }
   }
 }

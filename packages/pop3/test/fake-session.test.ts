@@ -1,0 +1,274 @@
+// Session behaviour against the fake server: authentication methods, redaction, the command
+// queue, abort, pipelined fetches, deletion semantics.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it } from 'vitest';
+import { act } from '@mail/test-servers';
+import { MailError, TRACE_CHANNEL, type TraceEvent } from '@mail/transport';
+import { apopDigest, POP3AuthenticationError, POP3ReplyError } from '../src/index.js';
+import { connectTo, fakeServer, MAIL1, MAIL2, rejection } from './helpers.js';
+
+const users = { alice: 'pa55-word' };
+const many = (n: number): string[] => Array.from({ length: n }, (_, i) => `Subject: ${i + 1}\r\n\r\n.body ${i + 1}\r\n`);
+
+const traces: TraceEvent[] = [];
+const onTrace = (event: unknown): void => {
+  traces.push(event as TraceEvent);
+};
+afterEach(() => {
+  unsubscribe(TRACE_CHANNEL, onTrace);
+  traces.length = 0;
+});
+
+describe('authentication', () => {
+  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('AUTH %s succeeds and leaves no secret in the trace', async (mech) => {
+    subscribe(TRACE_CHANNEL, onTrace);
+    const server = await fakeServer({ security: 'tls', users, mailbox: [MAIL2] });
+    const pop = await connectTo(server, { debug: 1, logger: () => undefined });
+    await pop.auth(mech, { username: 'alice', password: 'pa55-word' });
+    expect(pop.state).toBe('TRANSACTION');
+    expect((await pop.stat()).count).toBe(1);
+    expect(server.commands()[1]).toMatch(new RegExp(`^AUTH ${mech}`));
+    const text = traces.map((t) => t.text).join('\n');
+    expect(text).toContain(`AUTH ${mech}`);
+    expect(text).not.toContain('pa55-word');
+    expect(text).not.toContain(Buffer.from('pa55-word').toString('base64'));
+    expect(text).not.toContain(Buffer.from('\0alice\0pa55-word').toString('base64'));
+  });
+
+  it('login picks the strongest offered SASL mechanism (CRAM-MD5 over PLAIN and LOGIN)', async () => {
+    const server = await fakeServer({ security: 'tls', users });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'pa55-word');
+    expect(server.commands()).toContain('AUTH CRAM-MD5');
+  });
+
+  it('login honours mechanisms and never falls back when none fits', async () => {
+    const server = await fakeServer({ security: 'tls', users });
+    const pop = await connectTo(server);
+    const error = await rejection(pop.login('alice', 'pa55-word', { mechanisms: ['SCRAM-SHA-256'] }));
+    expect(MailError.hasCode(error, 'POP3_NOT_SUPPORTED')).toBe(true);
+    await pop.login('alice', 'pa55-word', { mechanisms: ['plain'] });
+    expect(server.commands().filter((c) => c.startsWith('AUTH'))).toEqual([expect.stringMatching(/^AUTH PLAIN /)]);
+  });
+
+  it('login uses APOP when asked and no SASL is offered, else USER/PASS', async () => {
+    const server = await fakeServer({ security: 'tls', users, extensions: ['USER', 'UIDL'] });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'pa55-word', { apop: true });
+    const ts = /<[^>]+>/.exec(pop.greeting)![0];
+    expect(server.commands()).toContain(`APOP alice ${apopDigest(ts, 'pa55-word')}`);
+    const pop2 = await connectTo(server);
+    await pop2.login('alice', 'pa55-word');
+    expect(server.commands().slice(-3)).toEqual(['USER alice', 'PASS pa55-word', 'CAPA']);
+  });
+
+  it('APOP digest is RFC 1939 §7 example', () => {
+    expect(apopDigest('<1896.697170952@dbc.mtview.ca.us>', 'tanstaaf')).toBe('c4c9334bac560ecc979e58001b3e22fb');
+  });
+
+  it('APOP and PASS are redacted in traces and errors', async () => {
+    subscribe(TRACE_CHANNEL, onTrace);
+    const server = await fakeServer({ security: 'tls', users });
+    const pop = await connectTo(server, { debug: 1, logger: () => undefined });
+    const ts = /<[^>]+>/.exec(pop.greeting)![0];
+    const digest = apopDigest(ts, 'wrong-secret');
+    const error = await rejection(pop.apop('alice', 'wrong-secret'));
+    expect(POP3AuthenticationError.is(error)).toBe(true);
+    expect((error as POP3ReplyError).command).toBe('APOP alice ****');
+    await pop.user('alice');
+    expect(POP3AuthenticationError.is(await rejection(pop.pass('wrong-pass')))).toBe(true);
+    const text = traces.map((t) => t.text).join('\n');
+    expect(text).toContain('APOP alice ****');
+    expect(text).toContain('PASS ****');
+    for (const secret of [digest, 'wrong-secret', 'wrong-pass']) expect(text).not.toContain(secret);
+  });
+
+  it('a failed SASL login is POP3AuthenticationError and the session goes on', async () => {
+    const server = await fakeServer({ security: 'tls', users });
+    const pop = await connectTo(server);
+    expect(POP3AuthenticationError.is(await rejection(pop.auth('PLAIN', { username: 'alice', password: 'nope' })))).toBe(true);
+    await pop.auth('PLAIN', { username: 'alice', password: 'pa55-word' });
+    expect(pop.state).toBe('TRANSACTION');
+  });
+
+  it('a malformed SASL challenge cancels with MAIL_PROTOCOL', async () => {
+    const server = await fakeServer({ security: 'tls', users });
+    server.once('AUTH', '+ not*base64\r\n');
+    const pop = await connectTo(server);
+    expect(MailError.hasCode(await rejection(pop.auth('CRAM-MD5', { username: 'alice', password: 'x' })), 'MAIL_PROTOCOL')).toBe(true);
+  });
+
+  it('a SCRAM server that says +OK without proving itself closes the session (MAIL_SASL)', async () => {
+    const server = await fakeServer({ security: 'tls', extensions: ['SASL SCRAM-SHA-256', 'USER'] });
+    server.on('AUTH', () => '+OK Logged in.\r\n');
+    const pop = await connectTo(server);
+    const error = await rejection(pop.auth('SCRAM-SHA-256', { username: 'alice', password: 'pa55-word' }));
+    expect(MailError.hasCode(error, 'MAIL_SASL')).toBe(true);
+    expect(pop.state).toBe('CLOSED');
+  });
+});
+
+describe('command queue and abort', () => {
+  it('concurrent calls never interleave on the wire', async () => {
+    const server = await fakeServer({ mailbox: [MAIL1, MAIL2] });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const [stat, list, m1, uidl, m2, noop] = await Promise.all([
+      pop.stat(), pop.list(), pop.retr(1), pop.uidl(), pop.retr(2), pop.noop(),
+    ]);
+    expect(stat.count).toBe(2);
+    expect(list).toHaveLength(2);
+    expect(m1.toString()).toBe(MAIL1);
+    expect(uidl).toHaveLength(2);
+    expect(m2.toString()).toBe(MAIL2);
+    expect(typeof noop).toBe('string');
+    expect(server.commands().slice(-6)).toEqual(['STAT', 'LIST', 'RETR 1', 'UIDL', 'RETR 2', 'NOOP']);
+  });
+
+  it('a call aborted while queued is MAIL_ABORTED and the session stays usable', async () => {
+    const server = await fakeServer();
+    server.once('NOOP', [act.delay(150), act.write('+OK slow\r\n')]);
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const controller = new AbortController();
+    const slow = pop.noop();
+    const queued = pop.stat({ signal: controller.signal });
+    controller.abort();
+    expect(MailError.hasCode(await rejection(queued), 'MAIL_ABORTED')).toBe(true);
+    expect(await slow).toBe('slow');
+    expect(await pop.noop()).toBeDefined();
+    expect(server.commands()).not.toContain('STAT');
+  });
+
+  it('aborting a call on the wire closes the session', async () => {
+    const server = await fakeServer();
+    server.once('NOOP', act.stall());
+    const pop = await connectTo(server);
+    const controller = new AbortController();
+    const pending = pop.noop({ signal: controller.signal });
+    await server.waitFor(() => server.commands().includes('NOOP'));
+    controller.abort();
+    expect(MailError.hasCode(await rejection(pending), 'MAIL_ABORTED')).toBe(true);
+    expect(pop.state).toBe('CLOSED');
+  });
+});
+
+describe('deletion semantics', () => {
+  it('DELE then close() keeps the message; DELE then QUIT removes it; RSET undoes', async () => {
+    const server = await fakeServer({ mailbox: [MAIL1, MAIL2] });
+    const a = await connectTo(server);
+    await a.login('alice', 'secret');
+    await a.dele(1);
+    await a.close();
+    expect(a.state).toBe('CLOSED');
+    await server.idle();
+    expect(server.mailbox).toHaveLength(2);
+    const b = await connectTo(server);
+    await b.login('alice', 'secret');
+    await b.dele(1);
+    await b.rset();
+    await b.dele(2);
+    expect(await b.stat()).toEqual({ count: 1, size: MAIL1.length });
+    await b.quit();
+    expect(server.mailbox.map((m) => m.content.toString())).toEqual([MAIL1]);
+  });
+
+  it('await using sends QUIT', async () => {
+    const server = await fakeServer({ mailbox: [MAIL1, MAIL2] });
+    {
+      await using pop = await connectTo(server);
+      await pop.login('alice', 'secret');
+      await pop.dele(2);
+    }
+    expect(server.commands().at(-1)).toBe('QUIT');
+    expect(server.mailbox).toHaveLength(1);
+  });
+
+  it('a -ERR to QUIT is an error and the connection is closed', async () => {
+    const server = await fakeServer({ mailbox: [MAIL1] });
+    server.once('QUIT', act.closeWith('-ERR [SYS/TEMP] some deleted messages not removed\r\n'));
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    await pop.dele(1);
+    const error = await rejection(pop.quit());
+    expect(POP3ReplyError.is(error) && error.transient).toBe(true);
+    expect(pop.state).toBe('CLOSED');
+  });
+});
+
+describe('pipelined fetch', () => {
+  it('messages() keeps RETRs in flight, yields in order and deletes what was consumed', async () => {
+    const mails = many(300);
+    const server = await fakeServer({ mailbox: mails });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const got: string[] = [];
+    for await (const m of pop.messages({ delete: true, uids: true, window: 32 })) {
+      expect(m.uid).toBe(`uid-${m.msg}`);
+      expect(m.size).toBe(mails[m.msg - 1]!.length);
+      got.push(m.data.toString());
+    }
+    expect(got).toEqual(mails);
+    // Many commands per read on the server side: they were pipelined.
+    const reads = server.sessions.at(-1)!.chunks.map((c) => c.data.toString().split('\r\n').length - 1);
+    expect(Math.max(...reads)).toBeGreaterThanOrEqual(16);
+    expect(server.commands().filter((c) => c.startsWith('DELE'))).toHaveLength(300);
+    await pop.quit();
+    expect(server.mailbox).toHaveLength(0);
+  });
+
+  it('falls back to one command at a time without PIPELINING', async () => {
+    const mails = many(20);
+    const server = await fakeServer({ mailbox: mails, extensions: ['USER', 'UIDL', 'TOP'] });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const got: string[] = [];
+    for await (const m of pop.retrMany([3, 1, 2], { delete: true })) got.push(m.data.toString());
+    expect(got).toEqual([mails[2], mails[0], mails[1]]);
+    const reads = server.sessions.at(-1)!.chunks.map((c) => c.data.toString().split('\r\n').length - 1);
+    expect(Math.max(...reads)).toBe(1);
+    expect(server.commands().slice(-6)).toEqual(['RETR 3', 'DELE 3', 'RETR 1', 'DELE 1', 'RETR 2', 'DELE 2']);
+  });
+
+  it('breaking out early deletes only what was consumed and keeps the session in sync', async () => {
+    const mails = many(50);
+    const server = await fakeServer({ mailbox: mails });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    let seen = 0;
+    for await (const m of pop.messages({ delete: true, from: 11, to: 40, window: 8 })) {
+      seen = m.msg;
+      if (m.msg === 13) break;
+    }
+    expect(seen).toBe(13);
+    expect(await pop.noop()).toBeDefined();
+    await pop.quit();
+    // 11 and 12 were consumed (the loop asked for the next one); 13 was not.
+    expect(server.mailbox).toHaveLength(48);
+    expect(server.mailbox.map((m) => m.uid)).not.toContain('uid-11');
+    expect(server.mailbox.map((m) => m.uid)).toContain('uid-13');
+  });
+
+  it('select() skips messages, e.g. by known UID', async () => {
+    const server = await fakeServer({ mailbox: many(5) });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const msgs: number[] = [];
+    for await (const m of pop.messages({ uids: true, select: (e) => e.uid !== 'uid-2' && e.msg !== 4 })) msgs.push(m.msg);
+    expect(msgs).toEqual([1, 3, 5]);
+  });
+
+  it('a -ERR in the middle of the pipeline is an error and the session stays usable', async () => {
+    const server = await fakeServer({ mailbox: many(10) });
+    server.on('RETR', (cmd) => (cmd.args === '4' ? '-ERR [SYS/TEMP] cannot read\r\n' : undefined));
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    const got: number[] = [];
+    const error = await rejection((async () => {
+      for await (const m of pop.messages({ window: 8 })) got.push(m.msg);
+    })());
+    expect(POP3ReplyError.is(error) && error.command).toBe('RETR 4');
+    expect(got).toEqual([1, 2, 3]);
+    expect((await pop.stat()).count).toBe(10);
+  });
+});
