@@ -48,6 +48,7 @@ describe('protocol trace', () => {
     b.write('220 \u001b]0;pwned\u0007\u001b[2J hi\r\n');
     await client.readLine();
     client.destroy();
+    // eslint-disable-next-line no-control-regex
     expect(logged.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     expect(logged[0]).toContain('\\x1b]0;pwned\\x07');
   });

@@ -78,8 +78,7 @@ export function collect(socket: Duplex): () => Buffer {
 
 /** Two connected in-memory duplexes (Node 20 has no stream.duplexPair). */
 export function duplexPair(): [Duplex, Duplex] {
-  let a!: Duplex;
-  let b!: Duplex;
+  const ends: Duplex[] = [];
   const make = (peer: () => Duplex): Duplex =>
     new Duplex({
       read() {},
@@ -92,9 +91,8 @@ export function duplexPair(): [Duplex, Duplex] {
         cb();
       },
     });
-  a = make(() => b);
-  b = make(() => a);
-  return [a, b];
+  ends.push(make(() => ends[1]!), make(() => ends[0]!));
+  return [ends[0]!, ends[1]!];
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
