@@ -34,6 +34,8 @@ describe('chooseMechanism', () => {
     ['ANONYMOUS last when allowed', ['ANONYMOUS', 'PLAIN'], { secure: true, credentials: password, allowed: ['ANONYMOUS', 'PLAIN'] }, 'PLAIN'],
     ['allowed restricts the choice', ALL, { secure: true, channelBinding: true, credentials: password, allowed: ['plain', 'login'] }, 'PLAIN'],
     ['allowed cannot bypass TLS policy', ['PLAIN'], { secure: false, credentials: password, allowed: ['PLAIN'] }, undefined],
+    ['channel binding probed through a function', ALL, { secure: true, channelBinding: (k) => (k === 'tls-unique' ? Buffer.alloc(12) : undefined), credentials: password }, 'SCRAM-SHA-256-PLUS'],
+    ['a probe that finds nothing means no -PLUS', ALL, { secure: true, channelBinding: () => undefined, credentials: password }, 'SCRAM-SHA-256'],
     ['nothing in common', ['GSSAPI', 'NTLM'], { secure: true, credentials: password }, undefined],
   ];
   it.each(cases)('%s', (_name, offers, options, expected) => {

@@ -3,7 +3,8 @@
  * mechanisms that send reusable secrets in cleartext (SECURITY.md promise 1).
  */
 import { MailError } from '../errors.js';
-import type { SaslCredentials } from './types.js';
+import { pickChannelBinding } from './scram.js';
+import type { SaslContext, SaslCredentials } from './types.js';
 
 /** What a mechanism needs from the caller's credentials. */
 type Need = 'password' | 'token' | 'none';
@@ -69,8 +70,12 @@ export interface ChooseMechanismOptions extends MechanismPolicy {
   credentials: SaslCredentials;
   /** Restricts the choice to these mechanisms (case-insensitive); EXTERNAL and ANONYMOUS need it. */
   allowed?: string[];
-  /** The connection can supply TLS channel binding data; without it -PLUS is never chosen. */
-  channelBinding?: boolean;
+  /**
+   * The connection can supply TLS channel binding data; without it -PLUS is never chosen.
+   * Pass the connection's `channelBinding` function to have it probed (tls-exporter, then
+   * tls-unique), so that -PLUS is only chosen when `createMechanism` will find data.
+   */
+  channelBinding?: boolean | SaslContext['channelBinding'];
 }
 
 function available(rank: Rank, credentials: SaslCredentials): boolean {
@@ -99,7 +104,9 @@ function available(rank: Rank, credentials: SaslCredentials): boolean {
 export function chooseMechanism(serverOffers: string[], options: ChooseMechanismOptions): string | undefined {
   const offered = new Set(serverOffers.map((m) => m.toUpperCase()));
   const allowed = options.allowed === undefined ? undefined : new Set(options.allowed.map((m) => m.toUpperCase()));
-  const canBind = options.channelBinding === true && options.secure;
+  const cb = options.channelBinding;
+  const canBind =
+    options.secure && (typeof cb === 'function' ? pickChannelBinding({ secure: true, channelBinding: cb }) !== undefined : cb === true);
   for (const rank of RANKING) {
     if (!offered.has(rank.name)) continue;
     if (allowed !== undefined ? !allowed.has(rank.name) : rank.explicit === true) continue;
