@@ -1,12 +1,18 @@
 // Shared vitest settings for every workspace package. Plain JS (not TS) because vitest
 // loads config files' dependencies from node_modules with Node itself.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * @param {string} dir the package directory (import.meta.dirname of its vitest.config.ts)
- * @param {import('vitest/config').UserConfig['test']} [extra]
+ * @param {import('vitest/config').UserConfig['test']} [extra] vitest `test` settings to override
+ * @param {{ globalSetup?: string[] }} [options] `globalSetup`: files relative to `dir`, e.g.
+ *   `['test/peers.global-setup.ts']` (start real peers once per run; see @mail/peers)
  */
-export function packageTestConfig(dir, extra = {}) {
+export function packageTestConfig(dir, extra = {}, options = {}) {
+  const globalSetup = [
+    ...(options.globalSetup ?? []).map((f) => resolve(dir, f)),
+    ...[extra.globalSetup ?? []].flat(),
+  ];
   return {
     // Tests run against live sources of sibling packages (no build needed): see the
     // `@mail/source` export condition in each package.json (stripped on publish).
@@ -28,6 +34,7 @@ export function packageTestConfig(dir, extra = {}) {
       },
       typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json') },
       ...extra,
+      ...(globalSetup.length ? { globalSetup } : {}),
     },
   };
 }
