@@ -1,0 +1,139 @@
+/**
+ * The message on its way out: normalised (every bare CR and LF becomes CRLF, a final CRLF
+ * added), inspected, and the decision what it needs from the server (SECURITY.md promise 3).
+ *
+ * Strategy for sources that cannot be rewound (streams): a bounded look-ahead. Up to
+ * `lookAhead` octets (default 1 MiB) are read and inspected before `MAIL FROM`; a message that
+ * ends within them is decided exactly like a string. For a longer one the rest is inspected
+ * while it streams; if it turns out unsafe (NUL, a long line, 8-bit without 8BITMIME, over
+ * SIZE), the transaction is abandoned before its end: with BDAT by RSET (RFC 3030 §4.1: the
+ * chunks are discarded), with DATA by closing the connection before the final dot (RFC 5321
+ * §3.8: a transaction without end-of-data is not delivered). Nothing unsafe is ever delivered.
+ */
+import { BodyInspector, LineEndingNormalizer, MAX_TEXT_LINE_OCTETS, normalize, type BodyInfo, type BodySource } from '@mail/transport';
+import { SMTPMessageError, SMTPNotSupportedError } from './errors.js';
+import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
+import type { BodyType } from './protocol/commands.js';
+
+/** Anything a message can come from: string, bytes, Node stream, web ReadableStream, (async) iterable. */
+export type BodyInput = BodySource;
+
+/** Default look-ahead before MAIL FROM for streamed messages. */
+export const DEFAULT_LOOK_AHEAD = 1024 * 1024;
+
+/** A normalised message, partly or wholly read. */
+export interface PreparedBody {
+  /** Normalised chunks read so far (the whole message when `complete`). */
+  head: Buffer[];
+  /** The rest of the normalised message, when not `complete`. */
+  rest: AsyncIterator<Buffer, unknown> | undefined;
+  /** Everything was read and inspected. */
+  complete: boolean;
+  /** Inspector holding the figures so far; the sender keeps feeding it the rest. */
+  inspector: BodyInspector;
+  /** 8-bit octets in the header section (RFC 6532 headers need SMTPUTF8). */
+  headers8bit: boolean;
+}
+
+function isWhole(source: BodyInput): source is string | Uint8Array {
+  return typeof source === 'string' || source instanceof Uint8Array;
+}
+
+/** Normalises and inspects a string or bytes at once (no awaiting). */
+export function prepareWhole(source: string | Uint8Array): PreparedBody {
+  const normalizer = new LineEndingNormalizer({ finalNewline: true });
+  const input = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+  const first = normalizer.push(input);
+  const tail = normalizer.end();
+  const whole = tail.length === 0 ? Buffer.from(first) : Buffer.concat([first, tail]);
+  const inspector = new BodyInspector().push(whole);
+  inspector.end();
+  return { head: [whole], rest: undefined, complete: true, inspector, headers8bit: headers8bit([whole]) };
+}
+
+/** Normalises and inspects up to `lookAhead` octets of any source. */
+export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AHEAD): Promise<PreparedBody> {
+  if (isWhole(source)) return prepareWhole(source);
+  const iterator = normalize(source, { finalNewline: true })[Symbol.asyncIterator]();
+  const inspector = new BodyInspector();
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < lookAhead) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      inspector.end();
+      return { head, rest: undefined, complete: true, inspector, headers8bit: headers8bit(head) };
+    }
+    head.push(next.value);
+    inspector.push(next.value);
+    size += next.value.length;
+  }
+  return { head, rest: iterator, complete: false, inspector, headers8bit: headers8bit(head) };
+}
+
+/** 8-bit octets before the first empty line (the header section, RFC 5322 §2.1). */
+function headers8bit(chunks: readonly Buffer[]): boolean {
+  for (const chunk of chunks) {
+    const end = chunk.indexOf('\r\n\r\n');
+    const part = end === -1 ? chunk : chunk.subarray(0, end);
+    if (part.some((b) => b >= 0x80)) return true;
+    if (end !== -1) return false;
+  }
+  return false;
+}
+
+/** How the message goes: BODY type and DATA or BDAT. */
+export interface BodyPlan {
+  body: BodyType;
+  bdat: boolean;
+}
+
+/** What the caller asked for. */
+export interface BodyChoice {
+  /** Force a BODY type; default: the least the content needs. */
+  body?: BodyType | undefined;
+  /** Use BDAT when CHUNKING is offered (default true). */
+  chunking?: boolean | undefined;
+}
+
+/** Chooses BODY and DATA/BDAT, refusing what cannot be sent safely (before MAIL FROM). */
+export function planBody(body: PreparedBody, caps: Capabilities, choice: BodyChoice): BodyPlan {
+  const info = body.inspector.info;
+  const chunking = choice.chunking !== false && hasKeyword(caps, 'CHUNKING');
+  const binaryOk = chunking && hasKeyword(caps, 'BINARYMIME');
+  const eightOk = hasKeyword(caps, '8BITMIME');
+  if (choice.body === 'BINARYMIME') {
+    if (!binaryOk) throw new SMTPNotSupportedError('BODY=BINARYMIME needs CHUNKING and BINARYMIME (RFC 3030), which the server does not offer');
+    return { body: 'BINARYMIME', bdat: true };
+  }
+  const problem = needsBinary(info);
+  if (problem !== undefined) {
+    if (binaryOk) return { body: 'BINARYMIME', bdat: true };
+    throw new SMTPMessageError(`the message has ${problem}; refused before MAIL FROM (the server offers no BINARYMIME)`);
+  }
+  if (choice.body === '8BITMIME' && !eightOk) throw new SMTPNotSupportedError('the server does not offer 8BITMIME');
+  if (info.has8bit && !eightOk && !hasKeyword(caps, 'SMTPUTF8')) {
+    throw new SMTPMessageError('the message has 8-bit content and the server offers neither 8BITMIME nor SMTPUTF8 (RFC 6152); refused before MAIL FROM');
+  }
+  // A message not yet read to its end may still turn 8-bit: declaring 8BITMIME is harmless.
+  const type: BodyType = choice.body ?? ((info.has8bit || !body.complete) && eightOk ? '8BITMIME' : '7BIT');
+  return { body: type, bdat: chunking };
+}
+
+function needsBinary(info: BodyInfo): string | undefined {
+  if (info.hasNul) return 'NUL bytes';
+  // RFC 5321 §4.5.3.1.6: a text line is at most 998 octets plus CRLF.
+  if (info.maxLineLength > MAX_TEXT_LINE_OCTETS) return `a line of ${info.maxLineLength} octets (over 998, RFC 5321 §4.5.3.1.6)`;
+  return undefined;
+}
+
+/** Checks the figures of a partly streamed message against the plan; the reason to abandon it, if any. */
+export function streamViolation(info: BodyInfo, plan: BodyPlan, maxSize: number | undefined): string | undefined {
+  if (plan.body !== 'BINARYMIME') {
+    const problem = needsBinary(info);
+    if (problem !== undefined) return problem;
+    if (info.has8bit && plan.body === '7BIT') return '8-bit content and the server offers no 8BITMIME';
+  }
+  if (maxSize !== undefined && info.size > maxSize) return `more than the server's SIZE limit of ${maxSize} octets`;
+  return undefined;
+}

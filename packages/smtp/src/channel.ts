@@ -1,0 +1,66 @@
+/**
+ * Reading replies from a connection: line reads through the transport, assembly in
+ * `protocol/reply.ts`, and the mapping of what goes wrong to typed errors. A 421 anywhere
+ * closes the connection (RFC 5321 §3.8) with a transient error.
+ */
+import { MailError, type Connection, type Phase } from '@mail/transport';
+import { SMTPServerDisconnectedError, toMailError } from './errors.js';
+import { SMTPProtocolError } from './protocol/errors.js';
+import { ReplyAssembler, type Reply } from './protocol/reply.js';
+
+/** Options of one reply read. */
+export interface ReplyReadOptions {
+  phase?: Phase;
+  deadline?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** The reply side of one SMTP/LMTP session. */
+export class ReplyChannel {
+  readonly conn: Connection;
+  readonly #assembler = new ReplyAssembler();
+  /** Set once the server sent 421 or the connection failed. */
+  closedReply: Reply | undefined;
+
+  constructor(conn: Connection) {
+    this.conn = conn;
+  }
+
+  /** Reads one complete reply (all lines share one deadline). */
+  async read(options: ReplyReadOptions = {}): Promise<Reply> {
+    const deadline = options.deadline ?? this.conn.deadline(options.phase ?? 'command');
+    for (;;) {
+      let line: string;
+      try {
+        line = await this.conn.readLine({ deadline, signal: options.signal });
+      } catch (error) {
+        throw mapReadError(error);
+      }
+      let reply: Reply | undefined;
+      try {
+        reply = this.#assembler.push(line);
+      } catch (error) {
+        // A malformed reply leaves the session out of sync: nothing after it can be trusted.
+        const mapped = toMailError(error) as MailError;
+        if (error instanceof SMTPProtocolError) this.conn.destroy(mapped);
+        throw mapped;
+      }
+      if (reply === undefined) continue;
+      if (reply.code === 421) {
+        // RFC 5321 §3.8: 421 = the server is closing the transmission channel.
+        this.closedReply = reply;
+        this.conn.destroy(new SMTPServerDisconnectedError('the server closed the session', reply));
+        throw new SMTPServerDisconnectedError('the server closed the session', reply);
+      }
+      return reply;
+    }
+  }
+}
+
+/** Connection loss becomes SMTPServerDisconnectedError; everything else stays as it is. */
+export function mapReadError(error: unknown): unknown {
+  if (MailError.hasCode(error, 'MAIL_CONNECTION_CLOSED')) {
+    return new SMTPServerDisconnectedError('the connection closed unexpectedly', undefined, error);
+  }
+  return error;
+}

@@ -1,0 +1,171 @@
+/**
+ * Writing a message: DATA with dot-stuffing (RFC 5321 §4.5.2) or BDAT chunks (RFC 3030),
+ * streamed with backpressure in big writes, and the read of the reply after the end of data,
+ * where a lost connection means the outcome is unknown (RFC 1047).
+ */
+import { DotStuffer, LineEndingNormalizer } from '@mail/transport';
+import type { ReplyChannel } from './channel.js';
+import { SMTPDataError, SMTPMessageError, SMTPOutcomeUnknownError, SMTPServerDisconnectedError, guard } from './errors.js';
+import { prepareBody, streamViolation, type BodyInput, type BodyPlan, type PreparedBody } from './body.js';
+import { formatBdat } from './protocol/commands.js';
+import { isPositive, type Reply } from './protocol/reply.js';
+
+export type { BodyInput };
+
+/** BDAT chunks are at most this big (and at least 64 KiB where the source allows). */
+const BDAT_CHUNK = 1024 * 1024;
+/** Unanswered pipelined BDAT chunks before we wait for a reply. */
+const BDAT_WINDOW = 8;
+
+/** Where a body write goes and what it may append (the next transaction's prewritten commands). */
+export interface BodyWrite {
+  channel: ReplyChannel;
+  body: PreparedBody;
+  plan: BodyPlan;
+  maxSize: number | undefined;
+  signal: AbortSignal | undefined;
+  /** Called right after the end of data is queued; returns bytes to append to that write. */
+  after?: (() => Buffer | undefined) | undefined;
+}
+
+async function* chunks(body: PreparedBody, plan: BodyPlan, maxSize: number | undefined, onAbandon: () => Promise<void>): AsyncGenerator<Buffer> {
+  yield* body.head;
+  if (body.rest === undefined) return;
+  for (;;) {
+    const next = await body.rest.next();
+    if (next.done === true) break;
+    const chunk = next.value;
+    body.inspector.push(chunk);
+    const problem = streamViolation(body.inspector.info, plan, maxSize);
+    if (problem !== undefined) {
+      await onAbandon();
+      throw new SMTPMessageError(`the message has ${problem}; the transaction was abandoned before its end, nothing was delivered`);
+    }
+    yield chunk;
+  }
+  body.inspector.end();
+}
+
+/** Streams the body after a 354 reply, dot-stuffed, ending with CRLF.CRLF. Returns octets written. */
+export async function writeDataBody(w: BodyWrite): Promise<number> {
+  const conn = w.channel.conn;
+  const stuffer = new DotStuffer();
+  let written = 0;
+  // DATA cannot be withdrawn: closing the connection before the final dot is the only way
+  // to make the server discard the transaction (RFC 5321 §3.8).
+  const abandon = async (): Promise<void> => conn.destroy();
+  let pending: Buffer | undefined;
+  for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
+    const out = stuffer.push(chunk);
+    if (pending !== undefined) {
+      await conn.write(pending, { signal: w.signal });
+      written += pending.length;
+    }
+    // Held back one round so the last piece, the end of data and `after` go in one write.
+    pending = out;
+  }
+  const end = stuffer.end();
+  const extra = w.after?.();
+  const last = Buffer.concat([pending ?? Buffer.alloc(0), end, ...(extra ? [extra] : [])]);
+  await conn.write(last, { signal: w.signal, trace: `<${written + last.length - (extra?.length ?? 0)} bytes of message>` });
+  return written + last.length;
+}
+
+/**
+ * Streams the body as BDAT chunks (the last one `BDAT n LAST`), pipelined when the server
+ * allows. `prefix` (the pipelined envelope) goes in the same write as the first chunk.
+ * Returns octets written and the replies to the non-last chunks.
+ */
+export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix?: Buffer | undefined }): Promise<{ bytes: number; failed: Reply | undefined }> {
+  const conn = w.channel.conn;
+  let outstanding = 0;
+  let failed: Reply | undefined;
+  let bytes = 0;
+  let prefix = w.prefix;
+  const collect = async (): Promise<void> => {
+    const reply = await w.channel.read({ signal: w.signal, phase: 'data' });
+    outstanding--;
+    if (!isPositive(reply)) failed ??= reply;
+  };
+  const abandon = async (): Promise<void> => {
+    while (outstanding > 0) await collect().catch(() => undefined);
+  };
+  const send = async (data: Buffer, last: boolean): Promise<void> => {
+    const line = guard(() => formatBdat(data.length, last));
+    conn.trace('c', line);
+    const extra = last ? w.after?.() : undefined;
+    const out = Buffer.concat([prefix ?? Buffer.alloc(0), Buffer.from(`${line}\r\n`), data, ...(extra ? [extra] : [])]);
+    prefix = undefined;
+    await conn.write(out, { signal: w.signal, trace: `<${data.length} bytes of message>` });
+    bytes += out.length;
+    if (last) return;
+    outstanding++;
+    while (outstanding > (w.pipelining ? BDAT_WINDOW : 0)) await collect();
+    if (failed !== undefined) throw new SMTPDataError('BDAT', failed);
+  };
+  let buffered: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
+      if (size >= BDAT_CHUNK) {
+        await send(Buffer.concat(buffered, size), false);
+        buffered = [];
+        size = 0;
+      }
+      buffered.push(chunk);
+      size += chunk.length;
+    }
+  } catch (error) {
+    await abandon();
+    throw error;
+  }
+  await send(buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, size), true);
+  while (outstanding > 0) await collect().catch((e: unknown) => { throw outcomeUnknown('BDAT LAST', e); });
+  return { bytes, failed };
+}
+
+/** The reply after the end of data; a failure to get it means the outcome is unknown (RFC 1047). */
+export async function readFinalReply(channel: ReplyChannel, command: string, signal?: AbortSignal): Promise<Reply> {
+  try {
+    return await channel.read({ phase: 'data', signal });
+  } catch (error) {
+    // A 421 is an answer: the message was not accepted, and retrying is safe.
+    if (SMTPServerDisconnectedError.is(error) && error.reply !== undefined) throw error;
+    throw outcomeUnknown(command, error);
+  }
+}
+
+function outcomeUnknown(command: string, cause: unknown): SMTPOutcomeUnknownError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new SMTPOutcomeUnknownError(
+    `no reply after the end of the message (${command}): ${why}. The server may or may not have accepted it (RFC 1047); it was not retried`,
+    cause,
+  );
+}
+
+/** The DATA verb: 354, the body, the final reply. Content that DATA cannot carry is refused. */
+export async function sendData(channel: ReplyChannel, message: BodyInput, signal?: AbortSignal): Promise<Reply> {
+  const body = await prepareBody(message);
+  const plan: BodyPlan = { body: '8BITMIME', bdat: false };
+  const problem = streamViolation(body.inspector.info, plan, undefined);
+  if (problem !== undefined) throw new SMTPMessageError(`the message has ${problem}; DATA cannot carry it`);
+  await channel.conn.writeCommand('DATA', { signal });
+  const go = await channel.read({ signal });
+  if (go.code !== 354) throw new SMTPDataError('DATA', go);
+  await writeDataBody({ channel, body, plan, maxSize: undefined, signal });
+  const reply = await readFinalReply(channel, 'DATA', signal);
+  if (!isPositive(reply)) throw new SMTPDataError('DATA', reply);
+  return reply;
+}
+
+/** The BDAT verb: one chunk with its line endings normalised. */
+export async function sendBdat(channel: ReplyChannel, chunk: string | Uint8Array, last: boolean, signal?: AbortSignal): Promise<Reply> {
+  const normalizer = new LineEndingNormalizer();
+  const data = Buffer.concat([normalizer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk), normalizer.end()]);
+  const line = guard(() => formatBdat(data.length, last));
+  channel.conn.trace('c', line);
+  await channel.conn.write(Buffer.concat([Buffer.from(`${line}\r\n`), data]), { signal, trace: `<${data.length} bytes>` });
+  const reply = last ? await readFinalReply(channel, line, signal) : await channel.read({ signal });
+  if (!isPositive(reply)) throw new SMTPDataError(line, reply);
+  return reply;
+}

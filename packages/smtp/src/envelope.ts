@@ -1,0 +1,100 @@
+/**
+ * Planning a transaction before anything is written: the MAIL FROM and RCPT TO lines with
+ * the parameters the content, the addresses and the caller need, checked against what the
+ * server offers (SIZE, 8BITMIME, SMTPUTF8, DSN, REQUIRETLS, CHUNKING/BINARYMIME).
+ */
+import { MailError } from '@mail/transport';
+import { planBody, type BodyPlan, type PreparedBody } from './body.js';
+import { SMTPMessageError, SMTPNotSupportedError, guard } from './errors.js';
+import { formatMailFrom, formatRcptTo, type MailParams, type RcptParams } from './protocol/commands.js';
+import { normalizeAddress, isAsciiAddress } from './protocol/address.js';
+import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
+import type { Recipient, SendMailOptions } from './result.js';
+
+/** A transaction, ready to be written. */
+export interface EnvelopePlan {
+  mailLine: string;
+  /** One per recipient, in the caller's order. */
+  recipients: Array<{ address: string; line: string }>;
+  body: BodyPlan;
+  /** The server's SIZE limit, enforced while a longer stream is sent. */
+  maxSize: number | undefined;
+}
+
+/** The recipients as objects, addresses checked (CR/LF/NUL and syntax) before any write. */
+export function normalizeRecipients(to: SendMailOptions['to']): Recipient[] {
+  const list = typeof to === 'string' ? [to] : to;
+  if (list.length === 0) throw new MailError('MAIL_INVALID_ARGUMENT', 'no recipients given');
+  return list.map((r) => {
+    const rec = typeof r === 'string' ? { address: r } : r;
+    return { ...rec, address: guard(() => normalizeAddress(rec.address, 'recipient address', { allowPostmaster: true })) };
+  });
+}
+
+/** Plans MAIL FROM and RCPT TO for this server; throws (before any write) what cannot be sent. */
+export function planEnvelope(
+  options: SendMailOptions,
+  body: PreparedBody,
+  caps: Capabilities,
+  session: { secure: boolean; chunking: boolean },
+): EnvelopePlan {
+  const from = guard(() => normalizeAddress(options.from, 'sender address', { allowNull: true }));
+  const recipients = normalizeRecipients(options.to);
+  const bodyPlan = planBody(body, caps, { body: options.body, chunking: session.chunking });
+  const info = body.inspector.info;
+  const params: MailParams = { body: bodyPlan.body, extra: options.mailParams };
+
+  // RFC 1870 §6: SIZE is declared when offered, and a known size over the limit is refused here.
+  const maxSize = caps.size === undefined || caps.size === 0 ? undefined : caps.size;
+  const size = body.complete ? info.size : options.size;
+  if (maxSize !== undefined && size !== undefined && size > maxSize) {
+    throw new SMTPMessageError(`the message is ${size} octets, over the server's SIZE limit of ${maxSize} (RFC 1870); refused before MAIL FROM`);
+  }
+  if (caps.size !== undefined && size !== undefined) params.size = size;
+
+  // RFC 6531 §3.4: internationalised addresses need SMTPUTF8; so do UTF-8 headers (RFC 6532).
+  const utf8Addresses = !isAsciiAddress(from) || recipients.some((r) => !isAsciiAddress(r.address));
+  const smtputf8Offered = hasKeyword(caps, 'SMTPUTF8');
+  if ((utf8Addresses || options.smtputf8 === true) && !smtputf8Offered) {
+    throw new SMTPNotSupportedError('the envelope needs SMTPUTF8 (RFC 6531), which the server does not offer');
+  }
+  if (options.smtputf8 !== false && (utf8Addresses || options.smtputf8 === true || (body.headers8bit && smtputf8Offered))) params.smtputf8 = true;
+
+  if (options.requireTLS === true) {
+    // RFC 8689 §4.1: only over TLS, and only to a server that offers REQUIRETLS.
+    if (!session.secure) throw new MailError('MAIL_TLS_REQUIRED', 'REQUIRETLS needs a verified TLS session');
+    if (!hasKeyword(caps, 'REQUIRETLS')) throw new SMTPNotSupportedError('the server does not offer REQUIRETLS (RFC 8689)');
+    params.requireTLS = true;
+  }
+
+  const dsn = dsnEnabled(options, caps);
+  if (dsn) {
+    if (options.dsn?.ret !== undefined) params.ret = options.dsn.ret;
+    if (options.dsn?.envid !== undefined) params.envid = options.dsn.envid;
+  }
+  const mailLine = guard(() => formatMailFrom(from, params));
+  return {
+    mailLine,
+    recipients: recipients.map((r) => {
+      const rp: RcptParams = {};
+      if (dsn) {
+        const notify = r.notify ?? options.dsn?.notify;
+        if (notify !== undefined) rp.notify = notify;
+        const orcpt = r.orcpt ?? (options.dsn?.orcpt === true ? r.address : undefined);
+        if (orcpt !== undefined) rp.orcpt = orcpt;
+      }
+      return { address: r.address, line: guard(() => formatRcptTo(r.address, rp)) };
+    }),
+    body: bodyPlan,
+    maxSize,
+  };
+}
+
+/** Whether DSN parameters go out; the policy when the server lacks DSN (RFC 3461 §4). */
+function dsnEnabled(options: SendMailOptions, caps: Capabilities): boolean {
+  const requested = options.dsn !== undefined || (typeof options.to !== 'string' && options.to.some((r) => typeof r !== 'string' && (r.notify !== undefined || r.orcpt !== undefined)));
+  if (!requested) return false;
+  if (hasKeyword(caps, 'DSN')) return true;
+  if (options.dsn?.onUnsupported === 'omit') return false;
+  throw new SMTPNotSupportedError("DSN was requested but the server does not offer DSN (RFC 3461); set dsn.onUnsupported: 'omit' to send without");
+}
