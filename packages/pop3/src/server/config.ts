@@ -1,0 +1,48 @@
+/**
+ * Resolved POP3 server configuration shared by all sessions.
+ */
+import { hostname as osHostname } from 'node:os';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { SERVER_MECHANISMS, type PasswordLookup } from './sasl.js';
+import type { POP3ServerOptions } from './types.js';
+
+/** Options with defaults applied. */
+export interface POP3Config {
+  readonly options: POP3ServerOptions;
+  readonly hostname: string;
+  readonly tls: SecureContext | undefined;
+  readonly maxLineLength: number;
+  readonly maxBadCommands: number;
+  readonly maxConnections: number;
+  readonly commandTimeout: number;
+  readonly tlsTimeout: number;
+  readonly mechanisms: readonly string[];
+  readonly apop: boolean;
+  readonly lookup: PasswordLookup;
+  /** Users whose maildrop is open in some session ([IN-USE], RFC 2449 §8.1.1). */
+  readonly locked: Set<string>;
+  readonly log: (line: string) => void;
+}
+
+/** Applies defaults and validates `options`. */
+export function resolvePOP3Config(options: POP3ServerOptions): POP3Config {
+  if (options.secure && !options.tls) throw new TypeError('POP3Server: `secure: true` needs `tls` (key and certificate)');
+  const tls = options.tls === undefined ? undefined : 'context' in options.tls ? options.tls : createSecureContext(options.tls);
+  const users = new Map((options.auth.users ?? []).map((u) => [u.name, u.password]));
+  const external = options.auth.lookup;
+  return {
+    options,
+    hostname: options.hostname ?? osHostname(),
+    tls,
+    maxLineLength: options.limits?.maxLineLength ?? 255,
+    maxBadCommands: options.limits?.maxBadCommands ?? 10,
+    maxConnections: options.limits?.maxConnections ?? 1000,
+    commandTimeout: options.timeouts?.command ?? 10 * 60_000,
+    tlsTimeout: options.timeouts?.tls ?? 30_000,
+    mechanisms: (options.auth.mechanisms ?? [...SERVER_MECHANISMS]).map((m) => m.toUpperCase()),
+    apop: options.auth.apop ?? true,
+    lookup: async (user) => users.get(user) ?? (external ? await external(user) : undefined),
+    locked: new Set(),
+    log: options.logger ?? (() => undefined),
+  };
+}
