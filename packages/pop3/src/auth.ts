@@ -2,8 +2,14 @@
  * Logging in (RFC 1939 §7 USER/PASS and APOP, RFC 5034 AUTH) and the `login` policy.
  */
 import { createHash } from 'node:crypto';
-import { assertSafeArgument, MailError } from '@mail/transport';
-import { chooseMechanism, createMechanism, type SaslCredentials, type SaslMechanism } from './transport-sasl.js';
+import {
+  assertSafeArgument,
+  chooseMechanism,
+  createMechanism,
+  MailError,
+  type SaslCredentials,
+  type SaslMechanism,
+} from '@mail/transport';
 import type { Core } from './core.js';
 import { loginError, POP3_NOT_SUPPORTED, POP3Error } from './errors.js';
 import type { CallOptions } from './options.js';

@@ -2,7 +2,7 @@
  * The POP3 client (RFC 1939, 2449, 2595, 5034, 6856): `POP3.connect()` and the verbs, with
  * poplib's names. Commands are serialised; see {@link POP3}.
  */
-import { connect, MailError, type TLSInfo } from '@mail/transport';
+import { connect, MailError, type SaslMechanism, type TLSInfo } from '@mail/transport';
 import { apop, auth, login, pass, user, type AuthCredentials, type LoginOptions } from './auth.js';
 import { Core, type POP3State } from './core.js';
 import { lang, type LanguageEntry } from './lang.js';
@@ -26,7 +26,6 @@ import {
   type StatResult,
   type UidlEntry,
 } from './protocol/index.js';
-import type { SaslMechanism } from './transport-sasl.js';
 
 /**
  * A POP3 session.

@@ -1,8 +1,7 @@
 /**
  * The AUTH exchange on the wire (RFC 5034 §4), driving a sans-I/O SASL mechanism.
  */
-import { MailError } from '@mail/transport';
-import type { SaslMechanism } from './transport-sasl.js';
+import { MailError, type SaslMechanism } from '@mail/transport';
 import type { Core } from './core.js';
 import { loginError } from './errors.js';
 import {
