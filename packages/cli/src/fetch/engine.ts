@@ -9,6 +9,8 @@
  * message is on the server or on disk; with UIDL state, the next run recovers the pending
  * batch and neither loses nor duplicates a message.
  */
+import { CliError } from '../errors.js';
+import { EX } from '../exit-codes.js';
 import type { Sink } from './sink.js';
 import type { UidState } from './state.js';
 
@@ -93,7 +95,7 @@ export async function runFetch(
   const listing = await session.list();
   const uidList = state || plan.onlyNew ? await session.uidl() : undefined;
   if (plan.onlyNew && uidList === undefined) {
-    throw Object.assign(new Error('--only-new needs UIDL, which this server does not support'), { code: 'NO_UIDL' });
+    throw new CliError(EX.UNAVAILABLE, '--only-new needs UIDL, which this server does not support');
   }
   const uidOf = new Map((uidList ?? []).map((e) => [e.n, e.uid]));
   const tracked = state !== undefined && uidList !== undefined ? state : undefined;
@@ -142,11 +144,11 @@ export async function runFetch(
       let i = 0;
       for await (const { n, message } of session.retrieve(window.map((m) => m.n))) {
         const expected = window[i++];
-        if (expected?.n !== n) throw new Error(`retrieval out of order: got ${n}, expected ${expected?.n ?? 'none'}`);
+        if (expected?.n !== n) throw new CliError(EX.PROTOCOL, `retrieval out of order: got ${n}, expected ${expected?.n ?? 'none'}`);
         await batch.add(message, expected.uid);
         report.bytes += message.length;
       }
-      if (i !== window.length) throw new Error(`retrieval ended after ${i} of ${window.length} messages`);
+      if (i !== window.length) throw new CliError(EX.PROTOCOL, `retrieval ended after ${i} of ${window.length} messages`);
       if (tracked) {
         tracked.pending = await batch.pending();
         if (tracked.pending) await tracked.save();

@@ -1,0 +1,53 @@
+/**
+ * Opening a logged-in POP3 session for a command, and the fetch loop's adapter over it.
+ */
+import { MailError } from '@mail/transport';
+import { POP3 } from '@mail/pop3';
+import type { Target } from '../config/account.js';
+import { findCredentials } from '../config/password.js';
+import type { CliIO } from '../io.js';
+import type { CommonOptions } from '../options.js';
+import type { FetchSession } from '../fetch/engine.js';
+import { clientOptions } from './options.js';
+
+/** Connects (TLS per target) and logs in when credentials are available. */
+export async function openPop3(io: CliIO, opts: CommonOptions, target: Target): Promise<POP3> {
+  const options = await clientOptions(io, opts, target);
+  const credentials = await findCredentials(io, opts, target);
+  const pop = await POP3.connect(options);
+  if (credentials) {
+    try {
+      await pop.login(credentials.user, credentials.password);
+    } catch (error) {
+      await pop.close().catch(() => undefined);
+      throw error;
+    }
+  }
+  return pop;
+}
+
+/** Adapts a POP3 session to the fetch loop's {@link FetchSession}. */
+export function fetchSession(pop: POP3): FetchSession {
+  return {
+    list: async () => (await pop.list()).map((e) => ({ n: e.msg, size: e.size })),
+    uidl: async () => {
+      try {
+        return (await pop.uidl()).map((e) => ({ n: e.msg, uid: e.uid }));
+      } catch (error) {
+        // A server without UIDL (RFC 1939 lists it as optional) answers -ERR or lacks it in CAPA.
+        if (MailError.is(error) && (error.code === 'POP3_REPLY' || error.code === 'POP3_NOT_SUPPORTED')) return undefined;
+        throw error;
+      }
+    },
+    async *retrieve(ns) {
+      for await (const m of pop.retrMany(ns)) yield { n: m.msg, message: m.data };
+    },
+    dele: async (ns) => {
+      // The client queues commands; issuing them together lets it pipeline them.
+      await Promise.all(ns.map((n) => pop.dele(n)));
+    },
+    quit: async () => {
+      await pop.quit();
+    },
+  };
+}
