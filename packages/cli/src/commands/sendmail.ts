@@ -39,17 +39,16 @@ export function parseSendmailArgs(argv: string[]): SendmailArgs {
       out.recipients.push(...argv.slice(i + 1));
       break;
     }
-    const long = /^--(account|config|debug|server|user|password-env|timeout)(?:=(.*))?$/.exec(arg);
+    if (arg === '--allow-plaintext-auth') {
+      out.common.allowPlaintextAuth = true;
+      continue;
+    }
+    const long = /^--(account|config|debug|server|user|password-env|timeout|ca|pin|security)(?:=(.*))?$/.exec(arg);
     if (long) {
-      const value = long[2] ?? (long[1] === 'debug' ? '1' : argv[++i]);
-      if (value === undefined) throw usageError(`--${long[1]} needs a value`);
-      if (long[1] === 'account') out.common.account = value;
-      else if (long[1] === 'config') out.common.config = value;
-      else if (long[1] === 'debug') out.common.debug = Number(value);
-      else if (long[1] === 'server') out.common.server = value;
-      else if (long[1] === 'user') out.common.user = value;
-      else if (long[1] === 'password-env') out.common.passwordEnv = value;
-      else out.common.timeout = Number(value);
+      const name = long[1] as string;
+      const value = long[2] ?? (name === 'debug' ? '1' : argv[++i]);
+      if (value === undefined) throw usageError(`--${name} needs a value`);
+      setLong(out.common, name, value);
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -77,6 +76,31 @@ export function parseSendmailArgs(argv: string[]): SendmailArgs {
     }
   }
   return out;
+}
+
+function setLong(common: CommonOptions, name: string, value: string): void {
+  switch (name) {
+    case 'account': common.account = value; break;
+    case 'config': common.config = value; break;
+    case 'debug': common.debug = Number(value); break;
+    case 'server': common.server = value; break;
+    case 'user': common.user = value; break;
+    case 'password-env': common.passwordEnv = value; break;
+    case 'ca': common.ca = value; break;
+    case 'pin': common.pin = [...(common.pin ?? []), value]; break;
+    case 'timeout': {
+      const n = Number(value);
+      if (!(n > 0)) throw usageError('--timeout needs a positive number of seconds');
+      common.timeout = n;
+      break;
+    }
+    case 'security':
+      if (value !== 'tls' && value !== 'starttls' && value !== 'none') throw usageError('--security is tls, starttls or none');
+      common.security = value;
+      break;
+    default:
+      throw usageError(`unknown option --${name}`);
+  }
 }
 
 /** Cuts the input at a line holding a single dot, as sendmail does without -i. */
