@@ -1,18 +1,24 @@
 // Shared vitest settings for every workspace package. Plain JS (not TS) because vitest
 // loads config files' dependencies from node_modules with Node itself.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+/** Picked up automatically when a package has it (starts real peers, see @mail/peers). */
+const PEERS_SETUP = 'test/peers.global-setup.ts';
 
 /**
  * @param {string} dir the package directory (import.meta.dirname of its vitest.config.ts)
  * @param {import('vitest/config').UserConfig['test']} [extra] vitest `test` settings to override
  * @param {{ globalSetup?: string[] }} [options] `globalSetup`: files relative to `dir`, e.g.
- *   `['test/peers.global-setup.ts']` (start real peers once per run; see @mail/peers)
+ *   `['test/peers.global-setup.ts']` (start real peers once per run; see @mail/peers).
+ *   `test/peers.global-setup.ts` is included automatically when it exists.
  */
 export function packageTestConfig(dir, extra = {}, options = {}) {
-  const globalSetup = [
+  const globalSetup = [...new Set([
+    ...(existsSync(join(dir, PEERS_SETUP)) ? [join(dir, PEERS_SETUP)] : []),
     ...(options.globalSetup ?? []).map((f) => resolve(dir, f)),
     ...[extra.globalSetup ?? []].flat(),
-  ];
+  ])];
   return {
     // Tests run against live sources of sibling packages (no build needed): see the
     // `@mail/source` export condition in each package.json (stripped on publish).

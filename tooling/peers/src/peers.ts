@@ -1,6 +1,7 @@
 // Start and stop the real servers from Node: free ports chosen here, the shell recipe does
 // the rest and prints `export NAME='value'` lines that become a PeerInfo.
 import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { freePorts } from './ports.js';
 import { processAlive, sessionProcesses } from './processes.js';
 import { lmtpInstalled, type PeerName, type PortName, RECIPES } from './recipes.js';
@@ -117,6 +118,9 @@ export async function stopPeer(peer: PeerInfo): Promise<void> {
   await run('bash', [RECIPES[peer.name].script, 'stop', peer.dir], process.env);
   // The recipes wait for the daemon; make sure no forked child of any daemon session survived.
   for (let i = 0; i < 100 && peerProcesses(peer).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  const left = peerProcesses(peer);
+  if (left.length) throw new Error(`peer ${peer.name}: processes left after stop: ${left.join(' ')}`);
+  if (existsSync(peer.dir)) throw new Error(`peer ${peer.name}: directory left after stop: ${peer.dir}`);
 }
 
 /** Live processes belonging to the peer (daemons and everything in their sessions). */
