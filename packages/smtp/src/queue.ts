@@ -55,7 +55,7 @@ export class CommandQueue {
           try {
             resolve(await fn());
           } catch (error) {
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         },
       };

@@ -36,7 +36,7 @@ export function sendMailOn(session: Session, options: SendMailOptions): Promise<
   try {
     checkEarly(options);
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   const message = options.message;
   const whole = typeof message === 'string' || message instanceof Uint8Array ? prepareWhole(message) : undefined;
