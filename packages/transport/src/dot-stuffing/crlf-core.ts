@@ -75,6 +75,8 @@ export class CrlfCore {
     if (this.lineStart && from < n) this.checkDot(buf, from);
     this.lineStart = from === n && this.lineStart;
 
+    let carried = this.lineLen;
+    let maxLine = this.maxLineLength;
     let cr = buf.indexOf(CR, from);
     let lf = buf.indexOf(LF, from);
     while (cr !== -1 || lf !== -1) {
@@ -103,14 +105,15 @@ export class CrlfCore {
         }
         cr = buf.indexOf(CR, next);
       }
-      const len = this.lineLen + lineEnd - lineBegin;
-      if (len > this.maxLineLength) this.maxLineLength = len;
-      this.lineLen = 0;
+      const len = carried + lineEnd - lineBegin;
+      if (len > maxLine) maxLine = len;
+      carried = 0;
       lineBegin = next;
-      if (next < n) this.checkDot(buf, next);
-      else this.lineStart = true;
+      if (next === n) this.lineStart = true;
+      else if (buf[next] === DOT && this.stuff) this.checkDot(buf, next);
     }
-    this.lineLen += n - lineBegin;
+    this.lineLen = carried + n - lineBegin;
+    this.maxLineLength = maxLine;
 
     const outLen = n - from + at.length;
     this.bytesOut += outLen;

@@ -161,8 +161,12 @@ export class DotUnstuffer {
         break;
       }
       if (lf !== cr + 1) throw bare('CR');
-      pos = this.lineAt(buf, cr + 2);
-      if (pos < 0) return;
+      pos = cr + 2;
+      // Most lines do not start with a dot: skip the call (lineStart is already false).
+      if (pos === n || buf[pos] === DOT) {
+        pos = this.lineAt(buf, pos);
+        if (pos < 0) return;
+      }
       cr = buf.indexOf(CR, pos);
       lf = buf.indexOf(LF, pos);
     }
