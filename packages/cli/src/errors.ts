@@ -48,11 +48,18 @@ function smtpReplyCode(error: MailError): number | undefined {
   return typeof reply?.code === 'number' ? reply.code : undefined;
 }
 
+/** Brands of the protocol packages' authentication errors (checked without importing them). */
+const AUTH_BRANDS = ['@mail/smtp.SMTPAuthenticationError', '@mail/pop3.POP3AuthenticationError'].map((b) => Symbol.for(b));
+
 /** Maps a MailError code (stable strings of @mail/transport, smtp and pop3) to an exit code. */
 export function exitCodeForMailError(error: MailError): ExitCode {
+  if (AUTH_BRANDS.some((b) => (error as unknown as Record<symbol, unknown>)[b] === true)) {
+    return error.transient ? EX.TEMPFAIL : EX.NOPERM;
+  }
   switch (error.code) {
     case 'MAIL_CONNECTION_FAILED':
-      return error.transient ? EX.TEMPFAIL : EX.UNAVAILABLE;
+      // Refused, unreachable or unknown host: sysexits' "service unavailable".
+      return EX.UNAVAILABLE;
     case 'MAIL_CONNECTION_CLOSED':
     case 'MAIL_TIMEOUT':
     case 'MAIL_ABORTED':

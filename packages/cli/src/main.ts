@@ -65,8 +65,18 @@ export async function main(argv: string[], io: CliIO, options: MainOptions = {})
       const opts = cmd.opts<CommonOptions & Record<string, unknown>>();
       const { createPrinter } = await import('./output/printer.js');
       const printer = createPrinter(io, opts);
-      const mod = await load();
-      exitCode = await mod.run({ io, opts, printer }, ...args.slice(0, -1));
+      try {
+        const mod = await load();
+        exitCode = await mod.run({ io, opts, printer }, ...args.slice(0, -1));
+      } catch (error) {
+        // Scripts using --json get a JSON document on stdout for failures too.
+        if (printer.json && !printer.printed) {
+          const { exitCodeFor } = await import('./errors.js');
+          const code = (error as { code?: unknown }).code;
+          printer.result({ ok: false, error: { code: typeof code === 'string' ? code : null, message: (error as Error).message, exitCode: exitCodeFor(error) } });
+        }
+        throw error;
+      }
     };
 
   if (options.argv0 === 'sendmail' || argv[0] === 'sendmail') {

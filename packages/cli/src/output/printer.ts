@@ -25,6 +25,8 @@ export interface Printer {
   error(text: string): void;
   /** The JSON result document on stdout (only with --json). */
   result(value: unknown): void;
+  /** Whether a JSON result was printed already. */
+  readonly printed: boolean;
   /** Raw bytes to stdout (message bodies). */
   raw(bytes: Uint8Array | string): void;
   readonly stderr: OutStream;
@@ -44,7 +46,11 @@ export function createPrinter(io: CliIO, opts: { json?: boolean; quiet?: boolean
   const quiet = opts.quiet === true;
   const color = pc.createColors(colorEnabled(io.stderr, io.env));
   const nl = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
+  let printed = false;
   return {
+    get printed() {
+      return printed;
+    },
     json,
     quiet,
     color,
@@ -63,6 +69,7 @@ export function createPrinter(io: CliIO, opts: { json?: boolean; quiet?: boolean
     },
     result: (value) => {
       if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      printed = true;
     },
     raw: (bytes) => {
       io.stdout.write(bytes);
