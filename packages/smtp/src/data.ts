@@ -87,8 +87,14 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
     outstanding--;
     if (!isPositive(reply)) failed ??= reply;
   };
+  let abandoned = false;
+  // RFC 3030 §4.1 (via RFC 5321 §4.1.1.5): RSET discards the chunks sent so far.
   const abandon = async (): Promise<void> => {
+    if (abandoned) return;
+    abandoned = true;
     while (outstanding > 0) await collect().catch(() => undefined);
+    await conn.writeCommand('RSET', { signal: w.signal });
+    await w.channel.read({ signal: w.signal });
   };
   const send = async (data: Buffer, last: boolean): Promise<void> => {
     const line = guard(() => formatBdat(data.length, last));
@@ -116,7 +122,7 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
       size += chunk.length;
     }
   } catch (error) {
-    await abandon();
+    await abandon().catch(() => undefined);
     throw error;
   }
   await send(buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, size), true);
