@@ -21,7 +21,7 @@ function corpus(line) {
 function time(label, chunks, fn) {
   const size = chunks.reduce((n, c) => n + c.length, 0);
   fn(chunks); // warm up
-  const runs = 3;
+  const runs = 5;
   let best = Infinity;
   let out = 0;
   for (let r = 0; r < runs; r++) {
@@ -61,7 +61,7 @@ const crlf = corpus('The quick brown fox jumps over the lazy dog, then naps in t
 const dotty = corpus('.A line that starts with a dot, as in a quoted signature or a diff\r\n');
 const lf = corpus('The quick brown fox jumps over the lazy dog, then naps in the sun. 01234\n');
 
-console.log(`node ${process.version}, 100 MiB in ${CHUNK / 1024} KiB chunks, best of 3`);
+console.log(`node ${process.version}, 100 MiB in ${CHUNK / 1024} KiB chunks, best of 5`);
 time('encode   DotStuffer, CRLF text, no dots', crlf, encode);
 time('encode   DotStuffer, LF-only text (every line rewritten)', lf, encode);
 time('encode   DotStuffer, every line starts with a dot', dotty, encode);
