@@ -143,6 +143,8 @@ export class FakeConnection<S> implements ConnectionRecord {
     await new Promise<void>((resolve) => {
       secure.once('secure', () => { this.session.upgraded(); resolve(); });
       secure.once('error', (err) => { this.tlsError = err; secure.destroy(); resolve(); });
+      // A client that drops the connection mid-handshake may not cause an error event.
+      secure.once('close', () => resolve());
     });
     secure.on('error', () => { /* after the handshake: peer resets */ });
     secure.on('data', this.#onData);
