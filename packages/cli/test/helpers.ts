@@ -20,15 +20,17 @@ export interface Sandbox {
   dir: string;
   env: Record<string, string>;
   file(name: string, content: string | Buffer): Promise<string>;
-  run(argv: string[], opts?: { stdin?: string | Buffer; env?: Record<string, string>; argv0?: string; signal?: AbortSignal }): Promise<RunResult>;
+  run(argv: string[], opts?: { stdin?: string | Buffer; env?: Record<string, string>; argv0?: string; signal?: AbortSignal; onStdout?: (text: string) => void }): Promise<RunResult>;
   cleanup(): Promise<void>;
 }
 
 class Capture {
   chunks: Buffer[] = [];
   isTTY = false;
+  constructor(private readonly tap?: (text: string) => void) {}
   write(chunk: string | Uint8Array): boolean {
     this.chunks.push(Buffer.from(chunk));
+    this.tap?.(Buffer.from(chunk).toString('utf8'));
     return true;
   }
   get text(): string {
@@ -55,7 +57,7 @@ export async function sandbox(): Promise<Sandbox> {
       return path;
     },
     async run(argv, opts = {}) {
-      const stdout = new Capture();
+      const stdout = new Capture(opts.onStdout);
       const stderr = new Capture();
       const io: CliIO = {
         stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
