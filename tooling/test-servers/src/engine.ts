@@ -22,7 +22,7 @@ export interface TranscriptEntry {
   /**
    * `command`, `sasl` (AUTH continuation), `data` (a DATA body line, including the final `.`),
    * `bdat` (a whole chunk), `discarded` (plaintext that followed STARTTLS/STLS in the same read,
-   * or arrived before the handshake: recorded, never executed).
+   * or input after the server closed/reset: recorded, never executed).
    */
   readonly kind: EntryKind;
   /** The line without its CRLF (or lone LF), UTF-8 decoded; for `bdat`, the chunk decoded. */
@@ -121,7 +121,7 @@ export class Session<S> implements SessionView<S> {
     const out: Action[] = [];
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (this.ended || this.upgrading) {
-        this.#discardRest(this.ended ? 'command' : 'discarded');
+        this.#discardRest();
         break;
       }
       const more = this.mode.kind === 'bytes' ? this.#chunk(this.mode, out) : this.#line(out);
@@ -136,7 +136,8 @@ export class Session<S> implements SessionView<S> {
     return Buffer.from(raw);
   }
 
-  #discardRest(kind: EntryKind): void {
+  #discardRest(): void {
+    const kind: EntryKind = 'discarded';
     while (this.#buf.length) {
       const i = this.#buf.indexOf(LF);
       const raw = this.#take(i < 0 ? this.#buf.length : i + 1);

@@ -132,4 +132,15 @@ describe('SMTP scripting', () => {
     await server.send('421 4.4.2 timeout\r\n');
     expect(await c.readLine()).toBe('421 4.4.2 timeout');
   });
+
+  it('records input after QUIT as discarded and does not answer it', async () => {
+    const server = await start('none');
+    const c = await connect(server);
+    await c.readLine();
+    await c.write('QUIT\r\nNOOP\r\n');
+    expect(await c.readLine()).toBe('221 2.0.0 Bye');
+    await c.closed();
+    expect(c.buffered.length).toBe(0);
+    expect(server.transcript.map((e) => [e.kind, e.line])).toEqual([['command', 'QUIT'], ['discarded', 'NOOP']]);
+  });
 });
