@@ -6,7 +6,7 @@ import type { MaildirIO } from './io.js';
 import type { MessageSource } from './maildir.js';
 
 /** How many files are fsynced or renamed at once during commit. */
-const PARALLEL = 16;
+const PARALLEL = 64;
 
 /**
  * A group of messages written to `tmp/` and made durable together by {@link commit}.

@@ -20,12 +20,12 @@ export class MaildirMailbox implements Mailbox {
 
   /** The message bytes as stored. */
   read(uid: string): AsyncIterable<Uint8Array> {
-    return this.maildir.read(uid);
+    return this.maildir.chunks(uid);
   }
 
   /** Removes the messages, then fsyncs the directories once. */
   async delete(uids: string[]): Promise<void> {
-    for (const uid of uids) await this.maildir.remove(uid);
+    await this.maildir.removeMany(uids);
     if (uids.length > 0) await this.maildir.syncDirectories();
   }
 }

@@ -4,12 +4,15 @@
  * `new/` and fsyncs `new/`; only then is it delivered. A crash at any point leaves at most a
  * file in `tmp/`, which {@link Maildir.list} never shows.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { nodeIO, type MaildirIO } from './io.js';
 import { compareNames, isMessageName, uidOf, uniqueName } from './name.js';
 import { MaildirBatch } from './batch.js';
+
+/** Read size: small messages come in one read. */
+const CHUNK = 64 * 1024;
 
 /** What can be delivered: bytes, a string (UTF-8), or a stream of chunks. */
 export type MessageSource = Uint8Array | string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>;
@@ -113,7 +116,35 @@ export class Maildir {
 
   /** The message's bytes as a Node Readable; errors with ENOENT when there is no such uid. */
   read(uid: string): Readable {
-    return Readable.from(this.#chunks(uid), { objectMode: false });
+    return Readable.from(this.chunks(uid), { objectMode: false });
+  }
+
+  /**
+   * The message's bytes as an async iterable of chunks (up to 64 KiB each): what `read()`
+   * wraps, without the stream machinery, for servers sending many small messages.
+   */
+  async *chunks(uid: string): AsyncGenerator<Buffer> {
+    const path = await this.#find(uid);
+    if (path === undefined) {
+      throw Object.assign(new Error(`No message with uid ${uid} in ${this.dir}`), { code: 'ENOENT' });
+    }
+    const handle = await open(path, 'r');
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+        if (bytesRead < CHUNK) return;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Deletes several messages (in parallel groups); resolves quietly for those already gone. */
+  async removeMany(uids: readonly string[]): Promise<void> {
+    for (let i = 0; i < uids.length; i += 64) await Promise.all(uids.slice(i, i + 64).map((uid) => this.remove(uid)));
   }
 
   /** Deletes a message; resolves quietly when it is already gone. */
@@ -138,14 +169,6 @@ export class Maildir {
         await handle.close();
       }
     }
-  }
-
-  async *#chunks(uid: string): AsyncGenerator<Buffer> {
-    const path = await this.#find(uid);
-    if (path === undefined) {
-      throw Object.assign(new Error(`No message with uid ${uid} in ${this.dir}`), { code: 'ENOENT' });
-    }
-    for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) yield chunk as Buffer;
   }
 
   async #find(uid: string): Promise<string | undefined> {

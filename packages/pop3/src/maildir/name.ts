@@ -7,17 +7,25 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 let counter = 0;
+/** Last microsecond timestamp handed out; names get strictly increasing times in a process. */
+let lastMicros = 0;
 
 /** The host part: `/` and `:` are encoded as `\057` and `\072`, as the Maildir spec asks. */
 export function safeHostname(name: string = hostname()): string {
   return name.replace(/\//g, '\\057').replace(/:/g, '\\072') || 'localhost';
 }
 
-/** A fresh unique base name for a message about to be written to `tmp/`. */
-export function uniqueName(now: number = Date.now(), host: string = safeHostname()): string {
-  const sec = Math.floor(now / 1000);
-  // performance.now gives sub-millisecond resolution; only its fraction within the second matters.
-  const usec = Math.floor((now % 1000) * 1000 + ((performance.now() * 1000) % 1000));
+/**
+ * A fresh unique base name for a message about to be written to `tmp/`. Times come from a
+ * monotonic microsecond clock and never repeat within a process, so names sort in the order
+ * they were made.
+ */
+export function uniqueName(host: string = safeHostname()): string {
+  let micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  if (micros <= lastMicros) micros = lastMicros + 1;
+  lastMicros = micros;
+  const sec = Math.floor(micros / 1_000_000);
+  const usec = micros % 1_000_000;
   counter = (counter + 1) % 1_000_000_000;
   const random = randomBytes(4).toString('hex');
   return `${sec}.M${usec}P${process.pid}Q${counter}R${random}.${host}`;
