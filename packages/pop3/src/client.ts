@@ -158,7 +158,10 @@ export class POP3 implements AsyncDisposable {
     return retrieve(this.#core, `RETR ${checkMsg(msg)}`, options);
   }
 
-  /** RETR as chunks with backpressure: memory stays bounded whatever the size. */
+  /**
+   * RETR as chunks with backpressure: memory stays bounded whatever the size. The command
+   * is sent when iteration starts; stopping early closes the connection (out of sync).
+   */
   retrStream(msg: number, options: CallOptions = {}): AsyncIterable<Buffer> {
     return retrieveStream(this.#core, `RETR ${checkMsg(msg)}`, options);
   }
@@ -223,8 +226,10 @@ export class POP3 implements AsyncDisposable {
     const core = this.#core;
     return core.queue.run(async () => {
       try {
+        const wasTransaction = core.state === 'TRANSACTION';
         const reply = await core.exchange('QUIT', options);
-        core.state = 'UPDATE';
+        // RFC 1939 §6: only QUIT from TRANSACTION enters UPDATE (§4: from AUTHORIZATION it just ends).
+        core.state = wasTransaction ? 'UPDATE' : 'CLOSED';
         return reply.text;
       } finally {
         if (core.state !== 'UPDATE') core.state = 'CLOSED';
