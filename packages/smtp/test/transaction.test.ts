@@ -1,7 +1,6 @@
 // sendMail against the scripted fake server: pipelining, reply matching, partial success,
 // BDAT, results. What the server received is asserted byte for byte.
 import { describe, expect, it } from 'vitest';
-import { act } from '@mail/test-servers';
 import { SMTPRecipientsRefusedError, SMTPSenderRefusedError } from '../src/index.js';
 import { client, failure, fake, noChunking, readsWith } from './helpers.js';
 
