@@ -272,3 +272,30 @@ describe('pipelined fetch', () => {
     expect((await pop.stat()).count).toBe(10);
   });
 });
+
+describe('RFC 6856 and debug output', () => {
+  it('UTF8 and LANG', async () => {
+    const server = await fakeServer();
+    server.once('UTF8', '+OK UTF8 enabled\r\n');
+    server.once('LANG', '+OK Language listing follows\r\nen English\r\nde Deutsch\r\n.\r\n', '+OK Sprache ist Deutsch\r\n');
+    const pop = await connectTo(server);
+    expect(await pop.utf8()).toBe('UTF8 enabled');
+    expect(await pop.lang()).toEqual([{ tag: 'en', description: 'English' }, { tag: 'de', description: 'Deutsch' }]);
+    expect(await pop.lang('de')).toBe('Sprache ist Deutsch');
+    expect(server.commands().slice(-3)).toEqual(['UTF8', 'LANG', 'LANG de']);
+  });
+
+  it('the debug logger shows the session with secrets redacted (poplib set_debuglevel)', async () => {
+    const lines: string[] = [];
+    const server = await fakeServer({ users: { alice: 'top-secret' } });
+    const pop = await connectTo(server, { debug: 1, logger: (l) => lines.push(l) });
+    await pop.user('alice');
+    await pop.pass('top-secret');
+    await pop.stat();
+    const text = lines.join('\n');
+    expect(text).toContain('USER alice');
+    expect(text).toContain('PASS ****');
+    expect(text).toContain('STAT');
+    expect(text).not.toContain('top-secret');
+  });
+});
