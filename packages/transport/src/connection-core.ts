@@ -51,6 +51,7 @@ export abstract class ConnectionCore {
   #onConnectionAbort: (() => void) | undefined;
   #closeWaiters: Array<() => void> = [];
   #socketClosed = false;
+  #upgrading = false;
 
   protected constructor(socket: Duplex, options: ResolvedOptions, tracer: Tracer, server: boolean) {
     this.socket = socket;
@@ -225,6 +226,11 @@ export abstract class ConnectionCore {
     this.assertOpen();
     if (this.#socketClosed) throw closedError();
     if (signal?.aborted) throw this.fail(abortedError(signal));
+    if (this.#upgrading) {
+      // RFC 3207 §4 / SECURITY.md promise 2: nothing is written between STARTTLS and the end
+      // of the handshake (it would go out in plaintext or corrupt the handshake).
+      throw new MailError('MAIL_INVALID_ARGUMENT', 'cannot write while the TLS handshake is in progress; await the upgrade first');
+    }
     const socket = this.socket;
     if (socket.write(buf)) return;
     const release = this.guard(phase, deadline ?? Date.now() + this.#opts.timeouts[phase], signal);
@@ -263,6 +269,8 @@ export abstract class ConnectionCore {
     this.assertOpen();
     const release = this.guard(phase, Date.now() + this.#opts.timeouts[phase], signal);
     const turn = this.turn();
+    // From the call on: writes issued after upgradeToTLS() must not go out in plaintext.
+    this.#upgrading = true;
     try {
       await turn.ready;
       this.assertOpen();
@@ -282,6 +290,7 @@ export abstract class ConnectionCore {
     } catch (err) {
       throw this.fail(err);
     } finally {
+      this.#upgrading = false;
       turn.release();
       release();
     }

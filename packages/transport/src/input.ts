@@ -52,6 +52,9 @@ export class Input {
     stream.on('end', this.#onEnd);
     stream.on('error', this.#onError);
     stream.on('close', this.#onClose);
+    // A stream that closed before we listened (a peer that hung up right after the TLS
+    // handshake) would otherwise leave a reader waiting until its deadline.
+    if (stream.destroyed) queueMicrotask(this.#onClose);
   }
 
   /** Stops reading (before handing the socket to TLS); data stays in the socket's buffer. */

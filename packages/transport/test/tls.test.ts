@@ -215,6 +215,30 @@ describe('STARTTLS (RFC 3207, RFC 2595)', () => {
     expect(afterStarttls().length).toBe(0); // not even a ClientHello
   });
 
+  it('refuses writes issued while the upgrade is in progress; nothing goes out in plaintext', async () => {
+    let serverLines!: Promise<string[]>;
+    server = await startServer((socket) => {
+      serverLines = (async () => {
+        const s = Connection.fromSocket(socket, { server: true });
+        expect(await s.readLine()).toBe('STARTTLS');
+        await s.upgradeToTLSServer({ key: m.server.key, cert: m.server.cert }, { goAhead: '220 go' });
+        const line = await s.readLine();
+        s.destroy();
+        return [line];
+      })();
+    });
+    const client = await connect({ host: '127.0.0.1', port: server.port, security: 'starttls', tls: { ca: m.ca.cert }, timeout: 5_000 });
+    await client.writeCommand('STARTTLS');
+    expect(await client.readLine()).toBe('220 go');
+    const upgrading = client.upgradeToTLS();
+    await expect(client.writeCommand('AUTH PLAIN c2VjcmV0')).rejects.toMatchObject({ code: 'MAIL_INVALID_ARGUMENT' });
+    await upgrading;
+    await client.writeCommand('EHLO again');
+    // Had AUTH gone out during the handshake, the handshake or this first TLS line would break.
+    expect(await serverLines).toEqual(['EHLO again']);
+    client.destroy();
+  });
+
   it('the server half refuses commands pipelined after STARTTLS (CVE-2011-0411)', async () => {
     let result!: Promise<unknown>;
     server = await startServer((socket) => {
