@@ -5,6 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
+import { closedError, socketError, timeoutError } from './connection-errors.js';
 import { MailError, type Phase } from './errors.js';
 import { Input } from './input.js';
 import { abortedError } from './open-socket.js';
@@ -14,20 +15,6 @@ import type { ReadOptions } from './types.js';
 
 /** How long `close()` waits for the peer to close after our FIN before destroying. */
 const CLOSE_GRACE_MS = 5_000;
-
-function closedError(message = 'connection closed'): MailError {
-  return new MailError('MAIL_CONNECTION_CLOSED', message, { transient: true });
-}
-
-function socketError(err: Error): MailError {
-  if (MailError.is(err)) return err;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('ERR_SSL')) {
-    return new MailError('MAIL_TLS', `TLS error: ${err.message}`, { cause: err });
-  }
-  return closedError(`connection lost (${typeof code === 'string' ? code : err.message})`);
-}
-
 interface Pending {
   reject(error: MailError): void;
 }
@@ -168,7 +155,7 @@ export abstract class ConnectionCore {
     }
     const onAbort = (): void => this.destroy(abortedError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => this.destroy(this.#timeoutError(phase)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => this.destroy(timeoutError(phase, this.#opts.timeouts[phase], this.input.received === 0 && this.tlsSocket === undefined && !this.#server)), Math.max(0, deadline - Date.now()));
     return () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -294,15 +281,6 @@ export abstract class ConnectionCore {
       turn.release();
       release();
     }
-  }
-
-  #timeoutError(phase: Phase): MailError {
-    const ms = this.#opts.timeouts[phase];
-    let message = `${phase} timed out (deadline ${ms} ms)`;
-    if (phase === 'greeting' && this.input.received === 0 && this.tlsSocket === undefined && !this.#server) {
-      message += '; nothing was received: if this port expects implicit TLS (RFC 8314), use security \'tls\'';
-    }
-    return new MailError('MAIL_TIMEOUT', message, { transient: true, phase });
   }
 
   #onClose(): void {

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { channelBindingOf, type ChannelBindingType } from './channel-binding.js';
 import { DotReadingConnection } from './dot-read.js';
 import { assertSafeArgument, MailError, type Phase } from './errors.js';
-import { abortedError, openSocket } from './open-socket.js';
+import { openSocket } from './open-socket.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { startClientTLS } from './tls-client.js';
 import { looksLikeTLSRecord, plaintextServerError, tlsRecordError } from './tls-errors.js';
@@ -234,4 +234,3 @@ export function connect(options: ConnectOptions): Promise<Connection> {
   return Connection.connect(options);
 }
 
-export { abortedError };
