@@ -100,6 +100,14 @@ describe('DotUnstuffer', () => {
     });
   }
 
+  it('accepts a plain Uint8Array and counts the body size', () => {
+    const dec = new DotUnstuffer();
+    const r = dec.push(new TextEncoder().encode('..x\r\n.\r\n+OK'));
+    expect(Buffer.concat(r.chunks).toString('latin1')).toBe('.x\r\n');
+    expect(r.rest.toString('latin1')).toBe('+OK');
+    expect(dec.size).toBe(4);
+  });
+
   describe('lenient (POP3 client)', () => {
     const table: Array<[string, string, boolean, string]> = [
       // A bare LF ends a line, as in Python's poplib.

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { describe, expect, it } from 'vitest';
 import {
+  BodyInspector,
   COALESCE_BYTES,
   MAX_TEXT_LINE_OCTETS,
   dotStuff,
@@ -116,6 +117,13 @@ describe('inspectBody() / BodyInspector', () => {
   ];
   it.each(table)('%s', async (_name, source, want) => {
     expect(await inspectBody(source)).toMatchObject(want);
+  });
+
+  it('BodyInspector takes string chunks as UTF-8 and refuses pushes after end()', () => {
+    const ins = new BodyInspector().push('\u00e9\n').push(Buffer.from('ab'));
+    expect(ins.info).toMatchObject({ size: 6, has8bit: true, maxLineLength: 2, endsWithLineBreak: false });
+    expect(ins.end()).toEqual(ins.info);
+    expect(() => ins.push('x')).toThrow(MailError);
   });
 
   it(`measures lines longer than ${MAX_TEXT_LINE_OCTETS} octets across chunks`, async () => {
