@@ -98,6 +98,30 @@ describe('authentication', () => {
     expect(MailError.hasCode(await rejection(pop.auth('CRAM-MD5', { username: 'alice', password: 'x' })), 'MAIL_PROTOCOL')).toBe(true);
   });
 
+  it('an initial response over 255 octets waits for the first challenge (RFC 5034 §4)', async () => {
+    const long = 'p'.repeat(200);
+    const server = await fakeServer({ security: 'tls', users: { alice: long } });
+    const pop = await connectTo(server);
+    await pop.auth('PLAIN', { username: 'alice', password: long });
+    expect(pop.state).toBe('TRANSACTION');
+    const entries = server.transcript.filter((e) => e.kind === 'command' || e.kind === 'sasl').map((e) => e.line);
+    expect(entries.slice(1, 3)).toEqual(['AUTH PLAIN', Buffer.from(`\0alice\0${long}`).toString('base64')]);
+  });
+
+  it('a challenge the mechanism rejects cancels with "*" and keeps the session', async () => {
+    const server = await fakeServer({ security: 'tls', extensions: ['SASL SCRAM-SHA-256', 'USER'] });
+    server.once('AUTH', `+ ${Buffer.from('not a scram message').toString('base64')}\r\n`);
+    server.once('AUTH_RESPONSE', '-ERR [AUTH] Authentication cancelled\r\n');
+    const pop = await connectTo(server);
+    const error = await rejection(pop.auth('SCRAM-SHA-256', { username: 'alice', password: 'x' }));
+    expect(MailError.hasCode(error, 'MAIL_SASL')).toBe(true);
+    expect(server.transcript.filter((e) => e.kind === 'sasl').map((e) => e.line)).toEqual(['*']);
+    expect(pop.state).toBe('AUTHORIZATION');
+    await pop.user('alice');
+    await pop.pass('secret');
+    expect(pop.state).toBe('TRANSACTION');
+  });
+
   it('a SCRAM server that says +OK without proving itself closes the session (MAIL_SASL)', async () => {
     const server = await fakeServer({ security: 'tls', extensions: ['SASL SCRAM-SHA-256', 'USER'] });
     server.on('AUTH', () => '+OK Logged in.\r\n');
