@@ -10,7 +10,7 @@ import { DotReadingConnection } from './dot-read.js';
 import { assertSafeArgument, MailError, type Phase } from './errors.js';
 import { openSocket } from './open-socket.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { startClientTLS } from './tls-client.js';
+import { parsePins, startClientTLS } from './tls-client.js';
 import { looksLikeTLSRecord, plaintextServerError, tlsRecordError } from './tls-errors.js';
 import { redactLine, Tracer } from './trace.js';
 import type { ConnectOptions, ReadOptions, WriteCommandOptions } from './types.js';
@@ -81,6 +81,8 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
    */
   static async connect(options: ConnectOptions): Promise<Connection> {
     const resolved = resolveOptions(options);
+    // Refuse malformed pins before any I/O.
+    if (resolved.tls?.pins !== undefined) parsePins(resolved.tls.pins);
     const socket = await openSocket(resolved);
     const conn = new Connection(socket, resolved, false);
     conn.tracer.event('i', `connected to ${resolved.host}:${resolved.port}`);

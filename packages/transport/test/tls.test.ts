@@ -80,7 +80,13 @@ describe('implicit TLS (RFC 8314)', () => {
   });
 
   it('refuses a malformed pin before connecting', async () => {
-    await expect(implicit(m.server, { pins: ['not-a-pin'] })).rejects.toMatchObject({ code: 'MAIL_INVALID_ARGUMENT' });
+    let called = false;
+    const err = await connect({
+      host: 'x', port: 1, security: 'tls', tls: { pins: ['not-a-pin'] },
+      socketFactory: () => { called = true; throw new Error('must not be called'); },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MAIL_INVALID_ARGUMENT' });
+    expect(called).toBe(false);
   });
 
   it('a stalled handshake times out in phase tls', async () => {
