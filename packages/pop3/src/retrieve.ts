@@ -29,7 +29,11 @@ export async function readBody(core: Core, signal: AbortSignal | undefined, max 
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (chunks.length !== 1) return Buffer.concat(chunks, size);
+  // A small message may be a slice of a large socket read holding later replies too: copy it,
+  // so keeping the message does not keep the whole read alive.
+  const only = chunks[0]!;
+  return only.buffer.byteLength > 2 * only.length ? Buffer.from(only) : only;
 }
 
 /** Sends `line` (RETR or TOP) and returns the whole body. */
