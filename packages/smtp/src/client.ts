@@ -1,36 +1,19 @@
 /**
- * The SMTP client: one connection, its capabilities, and every verb of RFC 5321 and its
- * extensions as a method with smtplib's name. Calls are queued so they never interleave.
+ * The SMTP client: every verb of RFC 5321 and its extensions as a method with smtplib's
+ * name, and whole transactions (sendMail, sendMessage). Calls are queued so they never
+ * interleave; the handshake and capabilities are in session.ts.
  */
-import { MailError, assertMechanismAllowed, chooseMechanism, connect, createMechanism, type Connection, type SaslCredentials, type TLSInfo } from '@mail/transport';
-import { authenticate } from './auth.js';
-import { ReplyChannel } from './channel.js';
-import {
-  SMTPHeloError, SMTPNotSupportedError, SMTPRecipientRefusedError, SMTPReplyError,
-  SMTPSenderRefusedError, guard,
-} from './errors.js';
-import { resolveSMTPOptions, type ResolvedSMTPOptions, type SMTPConnectOptions } from './options.js';
+import { connect } from '@mail/transport';
+import { SMTPNotSupportedError, SMTPRecipientRefusedError, SMTPReplyError, SMTPSenderRefusedError, guard } from './errors.js';
+import { resolveSMTPOptions, type SMTPConnectOptions } from './options.js';
 import * as cmd from './protocol/commands.js';
-import { hasKeyword, heloCapabilities, parseEhlo, type Capabilities } from './protocol/ehlo.js';
 import { isPositive, type Reply } from './protocol/reply.js';
-import { CommandQueue } from './queue.js';
 import { sendData, sendBdat, type BodyInput } from './data.js';
-import { sendMailOn, type SendMailOptions, type SendResult } from './send.js';
+import { prepareMessage, type SendMessageOptions } from './message.js';
+import { sendMailOn, type Session, type SendMailOptions, type SendResult } from './send.js';
+import { SMTPSession, type CallOptions } from './session.js';
 
-/** `{ signal }`, accepted by every call. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
-/** Options of {@link SMTP.login}. */
-export interface LoginOptions extends CallOptions {
-  /** Use this mechanism instead of the strongest one both sides allow. */
-  mechanism?: string;
-  /** Restrict the automatic choice to these mechanisms. */
-  allowed?: string[];
-  /** Act as this user (SASL authorization identity). */
-  authzid?: string;
-}
+export type { CallOptions, LoginOptions } from './session.js';
 
 /**
  * An SMTP session.
@@ -42,210 +25,12 @@ export interface LoginOptions extends CallOptions {
  * const result = await smtp.sendMail({ from: 'a@example.com', to: ['b@example.org'], message });
  * ```
  */
-export class SMTP implements AsyncDisposable {
-  /** @internal The reply side of the connection. */
-  protected readonly channel: ReplyChannel;
-  /** @internal */
-  protected readonly queue = new CommandQueue();
-  /** The resolved options. */
-  readonly options: ResolvedSMTPOptions;
-  #caps: Capabilities | undefined;
-  #greeting: Reply | undefined;
-  /** @internal A transaction was left open (MAIL accepted, no final reply): RSET first. */
-  needsReset = false;
-
-  protected constructor(conn: Connection, options: ResolvedSMTPOptions) {
-    this.channel = new ReplyChannel(conn);
-    this.options = options;
-  }
-
+export class SMTP extends SMTPSession implements AsyncDisposable {
   /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and logs in as configured. */
   static async connect(options: SMTPConnectOptions): Promise<SMTP> {
     const resolved = resolveSMTPOptions(options);
     const conn = await connect({ ...resolved, protocol: 'smtp' });
     return SMTP.setUp(new SMTP(conn, resolved), options.signal);
-  }
-
-  /** @internal The handshake shared with LMTP. */
-  protected static async setUp<T extends SMTP>(session: T, signal?: AbortSignal): Promise<T> {
-    try {
-      await session.#handshake(signal);
-      return session;
-    } catch (error) {
-      session.channel.conn.destroy();
-      throw error;
-    }
-  }
-
-  async #handshake(signal?: AbortSignal): Promise<void> {
-    const greeting = await this.channel.read({ phase: 'greeting', signal });
-    if (greeting.code !== 220) throw new SMTPReplyError('connection greeting', greeting);
-    this.#greeting = greeting;
-    await this.greet(signal);
-    if (this.options.security === 'starttls' && !this.secure) {
-      if (!this.hasExtension('STARTTLS')) {
-        throw new MailError('MAIL_TLS_REQUIRED', `${this.options.host} does not offer STARTTLS and TLS is required; not continuing in plaintext`);
-      }
-      try {
-        await this.#starttls(signal);
-      } catch (error) {
-        if (SMTPReplyError.is(error)) throw new MailError('MAIL_TLS_REQUIRED', `STARTTLS failed (${error.message}); not continuing in plaintext`, { cause: error });
-        throw error;
-      }
-    }
-    const auth = this.options.auth;
-    if (auth) {
-      const { mechanism, ...credentials } = auth;
-      await this.#login(credentials, { mechanism, signal });
-    }
-  }
-
-  /** @internal EHLO, or HELO when EHLO is refused and TLS is not still required. */
-  protected async greet(signal?: AbortSignal): Promise<void> {
-    try {
-      await this.#ehlo(this.options.localName, signal);
-    } catch (error) {
-      const tlsPending = this.options.security === 'starttls' && !this.secure;
-      if (!SMTPHeloError.is(error) || error.reply.code < 500 || tlsPending) throw error;
-      await this.#helo(this.options.localName, signal);
-    }
-  }
-
-  /** The capabilities from the last EHLO/LHLO (empty after HELO). */
-  get capabilities(): Capabilities {
-    return this.#caps ?? { serverName: '', keywords: new Map(), auth: [], size: undefined };
-  }
-
-  /** The server's greeting. */
-  get greeting(): Reply | undefined {
-    return this.#greeting;
-  }
-
-  /** True when the server announced `keyword` (case-insensitive), like smtplib's has_extn. */
-  hasExtension(keyword: string): boolean {
-    return this.#caps !== undefined && hasKeyword(this.#caps, keyword);
-  }
-
-  /** The server's SIZE limit in octets (RFC 1870); undefined when it announced none. */
-  get maxSize(): number | undefined {
-    const size = this.#caps?.size;
-    return size === undefined || size === 0 ? undefined : size;
-  }
-
-  /** A verified TLS session is in place. */
-  get secure(): boolean {
-    return this.channel.conn.secure;
-  }
-
-  /** Protocol, cipher and certificate of the TLS session. */
-  get tlsInfo(): TLSInfo | undefined {
-    return this.channel.conn.tlsInfo;
-  }
-
-  /** True once the connection is closed. */
-  get closed(): boolean {
-    return this.channel.conn.closed;
-  }
-
-  /** @internal Runs one queued operation. */
-  protected enqueue<T>(fn: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
-    return this.queue.run(fn, { signal: opts.signal });
-  }
-
-  /** @internal One command, one reply; `ok` decides what is positive. */
-  protected async exchange(line: string, shown: string, ok: (r: Reply) => boolean, signal?: AbortSignal): Promise<Reply> {
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!ok(reply)) throw new SMTPReplyError(shown, reply);
-    return reply;
-  }
-
-  async #ehlo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatEhlo(name));
-    this.#caps = undefined;
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('EHLO', reply);
-    this.#caps = parseEhlo(reply);
-    return reply;
-  }
-
-  async #helo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatHelo(name));
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('HELO', reply);
-    this.#caps = heloCapabilities(reply);
-    return reply;
-  }
-
-  /** @internal LHLO for LMTP (RFC 2033 §4.1). */
-  protected async lhlo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatLhlo(name));
-    this.#caps = undefined;
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('LHLO', reply);
-    this.#caps = parseEhlo(reply);
-    return reply;
-  }
-
-  /** EHLO (RFC 5321 §4.1.1.1); replaces the capabilities. */
-  ehlo(name = this.options.localName, opts: CallOptions = {}): Promise<Reply> {
-    return this.enqueue(() => this.#ehlo(name, opts.signal), opts);
-  }
-
-  /** HELO (RFC 5321 §4.1.1.1); no extensions afterwards. */
-  helo(name = this.options.localName, opts: CallOptions = {}): Promise<Reply> {
-    return this.enqueue(() => this.#helo(name, opts.signal), opts);
-  }
-
-  async #starttls(signal?: AbortSignal): Promise<Reply> {
-    if (this.channel.conn.tlsInfo !== undefined) throw new MailError('MAIL_PROTOCOL', 'TLS is already active');
-    const reply = await this.exchange('STARTTLS', 'STARTTLS', (r) => r.code === 220, signal);
-    // RFC 3207 §4.2: after the handshake everything learned before is discarded and asked again.
-    this.#caps = undefined;
-    await this.channel.conn.upgradeToTLS({ signal });
-    await this.greet(signal);
-    return reply;
-  }
-
-  /** STARTTLS (RFC 3207), then EHLO again. Refused → SMTPReplyError; injected data → MAIL_STARTTLS_INJECTION. */
-  starttls(opts: CallOptions = {}): Promise<Reply> {
-    return this.enqueue(() => {
-      if (!this.hasExtension('STARTTLS')) throw new SMTPNotSupportedError('the server does not offer STARTTLS');
-      return this.#starttls(opts.signal);
-    }, opts);
-  }
-
-  async #login(credentials: SaslCredentials, opts: LoginOptions): Promise<Reply> {
-    const caps = this.capabilities;
-    if (caps.auth.length === 0) throw new SMTPNotSupportedError('the server does not offer AUTH');
-    const policy = { secure: this.secure, allowPlaintext: this.options.allowPlaintextAuth === true };
-    const name = opts.mechanism ?? chooseMechanism([...caps.auth], { ...policy, credentials, allowed: opts.allowed, channelBinding: this.secure });
-    if (name === undefined) {
-      if (!this.secure) assertMechanismAllowed(caps.auth.find((m) => m === 'PLAIN' || m === 'LOGIN') ?? 'PLAIN', policy);
-      throw new SMTPNotSupportedError(`no SASL mechanism in common (server offers ${caps.auth.join(', ')})`);
-    }
-    assertMechanismAllowed(name, policy);
-    const conn = this.channel.conn;
-    const mechanism = createMechanism(name, credentials, {
-      host: conn.host, port: conn.options.port, secure: this.secure, channelBinding: (kind) => conn.channelBinding(kind),
-    });
-    const reply = await authenticate(this.channel, mechanism, opts.signal);
-    // Capabilities may change after AUTH (RFC 4954 §4): ask again.
-    await this.#ehlo(this.options.localName, opts.signal);
-    return reply;
-  }
-
-  /** AUTH with a given mechanism and credentials (RFC 4954). */
-  auth(mechanism: string, credentials: SaslCredentials, opts: CallOptions = {}): Promise<Reply> {
-    return this.enqueue(() => this.#login(credentials, { ...opts, mechanism }), opts);
-  }
-
-  /** Logs in with the strongest mechanism both sides allow (SCRAM > CRAM-MD5 > PLAIN > LOGIN). */
-  login(username: string, password: string, opts: LoginOptions = {}): Promise<Reply> {
-    return this.enqueue(() => this.#login({ username, password, authzid: opts.authzid }, opts), opts);
   }
 
   /** MAIL FROM (RFC 5321 §4.1.1.2) with ESMTP parameters; refused → SMTPSenderRefusedError. */
@@ -368,8 +153,16 @@ export class SMTP implements AsyncDisposable {
     return sendMailOn(this.session(), options);
   }
 
+  /**
+   * smtplib's send_message: the envelope from the headers (Sender/From; To, Cc, Bcc; the
+   * topmost Resent-* block when resent), Bcc removed from what is sent.
+   */
+  async sendMessage(message: BodyInput, options: SendMessageOptions = {}): Promise<SendResult> {
+    return this.sendMail(await prepareMessage(message, options));
+  }
+
   /** @internal What send.ts drives. */
-  protected session(): import('./send.js').Session {
+  protected session(): Session {
     return { channel: this.channel, queue: this.queue, smtp: this, lmtp: false };
   }
 

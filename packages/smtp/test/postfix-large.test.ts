@@ -39,7 +39,7 @@ async function writeMessage(path: string, id: string): Promise<void> {
   let written = 0;
   while (written < SIZE) {
     const piece = written + block.length > SIZE ? block.slice(0, Math.max(0, SIZE - written - 2)) + '\r\n' : block;
-    if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(piece)) await new Promise<void>((r) => out.once('drain', () => r()));
     written += piece.length;
   }
   out.end();

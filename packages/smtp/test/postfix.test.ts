@@ -3,7 +3,8 @@
 // read back through Dovecot POP3, byte-identical to what was sent after normalisation.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SMTP, type SMTPConnectOptions } from '../src/index.js';
+import { SMTP, SMTPAuthenticationError, type SMTPConnectOptions } from '../src/index.js';
+import { failure } from './helpers.js';
 import { fetchAndDelete } from './pop3-readback.js';
 import { normalized, peer, peerSuite } from './peers.js';
 
@@ -59,9 +60,9 @@ describe.skipIf(skip)(title, () => {
 
   it('a wrong password is SMTPAuthenticationError (535) quoting the server', async () => {
     await using smtp = await connectPostfix();
-    const error = await smtp.login(peer('postfix').user!, 'wrong-password').catch((e: unknown) => e as Error & { reply: { code: number } });
-    expect(error.name).toBe('SMTPAuthenticationError');
-    expect(error.reply.code).toBe(535);
+    const error = await failure(smtp.login(peer('postfix').user!, 'wrong-password'));
+    expect(SMTPAuthenticationError.is(error)).toBe(true);
+    expect((error as SMTPAuthenticationError).reply.code).toBe(535);
     expect(error.message).not.toContain('wrong-password');
   });
 

@@ -8,3 +8,4 @@ export * from './ehlo.js';
 export * from './commands.js';
 export * from './address.js';
 export * from './xtext.js';
+export * from './headers.js';

@@ -4,8 +4,11 @@
 import { hostname as osHostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { formatReply } from '../protocol/reply.js';
-import { SERVER_MECHANISMS, type PasswordLookup } from './sasl.js';
-import type { HookResult, ServerReply, SMTPServerOptions } from './types.js';
+import type { SaslServerOptions } from '@mail/transport';
+import type { HookResult, PasswordLookup, ServerReply, SMTPServerOptions } from './types.js';
+
+/** Mechanisms offered by default, strongest first (transport's server mechanisms). */
+export const DEFAULT_MECHANISMS = ['SCRAM-SHA-256', 'CRAM-MD5', 'PLAIN', 'LOGIN'] as const;
 
 /** Options with defaults applied. */
 export interface ServerConfig {
@@ -23,6 +26,8 @@ export interface ServerConfig {
   readonly tlsTimeout: number;
   readonly mechanisms: readonly string[];
   readonly lookup: PasswordLookup | undefined;
+  /** For @mail/transport's `createServerMechanism`. */
+  readonly sasl: SaslServerOptions | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -32,13 +37,23 @@ export function resolveConfig(options: SMTPServerOptions): ServerConfig {
   const tls = options.tls === undefined ? undefined : 'context' in options.tls ? options.tls : createSecureContext(options.tls);
   const auth = options.auth;
   const users = new Map((auth?.users ?? []).map((u) => [u.name, u.password]));
-  const lookup: PasswordLookup | undefined =
-    auth === undefined ? undefined : async (user) => users.get(user) ?? (auth.lookup ? await auth.lookup(user) : undefined);
+  const lookup: PasswordLookup | undefined = auth === undefined ? undefined : (user) => users.get(user) ?? auth.lookup?.(user);
+  const hostname = options.hostname ?? osHostname();
+  const sasl: SaslServerOptions | undefined =
+    lookup === undefined
+      ? undefined
+      : {
+          hostname,
+          lookup: (user) => {
+            const password = lookup(user);
+            return password === undefined ? undefined : { password };
+          },
+        };
   const limits = options.limits ?? {};
   const timeouts = options.timeouts ?? {};
   return {
     options,
-    hostname: options.hostname ?? osHostname(),
+    hostname,
     lmtp: options.lmtp ?? false,
     tls,
     maxLineLength: limits.maxLineLength ?? 12288,
@@ -49,8 +64,9 @@ export function resolveConfig(options: SMTPServerOptions): ServerConfig {
     commandTimeout: timeouts.command ?? 5 * 60_000,
     dataTimeout: timeouts.data ?? 10 * 60_000,
     tlsTimeout: timeouts.tls ?? 30_000,
-    mechanisms: (auth?.mechanisms ?? [...SERVER_MECHANISMS]).map((m) => m.toUpperCase()),
+    mechanisms: (auth?.mechanisms ?? [...DEFAULT_MECHANISMS]).map((m) => m.toUpperCase()),
     lookup,
+    sasl,
     log: options.logger ?? (() => undefined),
   };
 }

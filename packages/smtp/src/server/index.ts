@@ -8,6 +8,7 @@ export {
   type Envelope,
   type EnvelopeAddress,
   type HookResult,
+  type PasswordLookup,
   type ServerReply,
   type SessionInfo,
   type SMTPServerAuth,
@@ -15,5 +16,4 @@ export {
   type SMTPServerOptions,
   type SMTPServerTimeouts,
 } from './types.js';
-export { createServerMechanism, SERVER_MECHANISMS, type PasswordLookup, type ServerMechanism, type ServerStep } from './sasl.js';
 export { MessageRejectedError, type DataProblem } from './data.js';

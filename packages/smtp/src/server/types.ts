@@ -2,7 +2,12 @@
  * Options, hooks and session data of the SMTP/LMTP server.
  */
 import type { SecureContext } from 'node:tls';
-import type { PasswordLookup } from './sasl.js';
+
+/**
+ * Returns the password of `user`, or undefined for an unknown user. Synchronous: CRAM-MD5
+ * and SCRAM need the password in the middle of the exchange (load users beforehand).
+ */
+export type PasswordLookup = (user: string) => string | undefined;
 
 /** A reply a hook chooses: 2xx accepts, 4xx defers (retry later), 5xx rejects. */
 export interface ServerReply {
@@ -96,7 +101,7 @@ export interface SMTPServerAuth {
   users?: ReadonlyArray<{ name: string; password: string }>;
   /** Returns the password of `user` (CRAM-MD5 and SCRAM need it in the clear), or undefined. */
   lookup?: PasswordLookup;
-  /** Offered mechanisms (default: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN). */
+  /** Offered mechanisms (default: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN; SCRAM-SHA-1 on request). */
   mechanisms?: string[];
   /** MAIL is refused with `530 5.7.0` until AUTH succeeds (default false). */
   required?: boolean;
