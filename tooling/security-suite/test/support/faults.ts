@@ -18,7 +18,12 @@ function bytesOf(actions: readonly Action[]): Buffer {
  * `shutdown` is SMTP's 421 (RFC 5321 §3.8) or POP3's `-ERR [SYS/TEMP]`, then close.
  */
 export function inject(server: FakeServer, step: string, fault: Fault, abort: AbortController): void {
-  const handler: Handler = (_cmd, ctx) => {
+  server.once(step, faultReply(server, fault, abort));
+}
+
+/** The handler that performs `fault` (see {@link inject}). */
+export function faultReply(server: FakeServer, fault: Fault, abort: AbortController): Handler {
+  return (_cmd, ctx) => {
     switch (fault) {
       case 'close': return act.close();
       case 'reset': return act.reset();
@@ -31,5 +36,4 @@ export function inject(server: FakeServer, step: string, fault: Fault, abort: Ab
         return null;
     }
   };
-  server.once(step, handler);
 }
