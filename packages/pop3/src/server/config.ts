@@ -3,8 +3,11 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { SERVER_MECHANISMS, type PasswordLookup } from './sasl.js';
-import type { POP3ServerOptions } from './types.js';
+import type { SaslServerOptions } from '@mail/transport';
+import type { PasswordLookup, POP3ServerOptions } from './types.js';
+
+/** Mechanisms offered by default, strongest first (transport's server mechanisms). */
+export const DEFAULT_MECHANISMS = ['SCRAM-SHA-256', 'CRAM-MD5', 'PLAIN', 'LOGIN'] as const;
 
 /** Options with defaults applied. */
 export interface POP3Config {
@@ -19,6 +22,8 @@ export interface POP3Config {
   readonly mechanisms: readonly string[];
   readonly apop: boolean;
   readonly lookup: PasswordLookup;
+  /** For @mail/transport's `createServerMechanism`. */
+  readonly sasl: SaslServerOptions;
   /** Users whose maildrop is open in some session ([IN-USE], RFC 2449 §8.1.1). */
   readonly locked: Set<string>;
   readonly log: (line: string) => void;
@@ -30,18 +35,27 @@ export function resolvePOP3Config(options: POP3ServerOptions): POP3Config {
   const tls = options.tls === undefined ? undefined : 'context' in options.tls ? options.tls : createSecureContext(options.tls);
   const users = new Map((options.auth.users ?? []).map((u) => [u.name, u.password]));
   const external = options.auth.lookup;
+  const lookup: PasswordLookup = (user) => users.get(user) ?? external?.(user);
+  const hostname = options.hostname ?? osHostname();
   return {
     options,
-    hostname: options.hostname ?? osHostname(),
+    hostname,
     tls,
     maxLineLength: options.limits?.maxLineLength ?? 255,
     maxBadCommands: options.limits?.maxBadCommands ?? 10,
     maxConnections: options.limits?.maxConnections ?? 1000,
     commandTimeout: options.timeouts?.command ?? 10 * 60_000,
     tlsTimeout: options.timeouts?.tls ?? 30_000,
-    mechanisms: (options.auth.mechanisms ?? [...SERVER_MECHANISMS]).map((m) => m.toUpperCase()),
+    mechanisms: (options.auth.mechanisms ?? [...DEFAULT_MECHANISMS]).map((m) => m.toUpperCase()),
     apop: options.auth.apop ?? true,
-    lookup: async (user) => users.get(user) ?? (external ? await external(user) : undefined),
+    lookup,
+    sasl: {
+      hostname,
+      lookup: (user) => {
+        const password = lookup(user);
+        return password === undefined ? undefined : { password };
+      },
+    },
     locked: new Set(),
     log: options.logger ?? (() => undefined),
   };

@@ -3,7 +3,6 @@
  * implicit TLS, USER/PASS, APOP, SASL, UIDL, TOP, PIPELINING, RESP-CODES).
  */
 export { POP3Server, createPOP3Server, type POP3ListenOptions } from './server.js';
-export type { POP3ServerOptions, POP3SessionInfo } from './types.js';
+export type { PasswordLookup, POP3ServerOptions, POP3SessionInfo } from './types.js';
 export type { Mailbox, MailboxEntry } from './mailbox.js';
 export { BodyStuffer, TopLimiter } from './stuff.js';
-export type { PasswordLookup } from './sasl.js';

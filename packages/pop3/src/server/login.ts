@@ -2,9 +2,14 @@
  * AUTHORIZATION state (RFC 1939 §4, §7; RFC 5034): USER/PASS, APOP and SASL AUTH, then the
  * maildrop is locked and opened.
  */
-import { createHash } from 'node:crypto';
-import { createServerMechanism, safeEqual } from './sasl.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServerMechanism, decodeBase64Strict, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
 import { MAX_SASL_LINE, type POP3Session } from './session.js';
+
+/** Constant-time comparison (of SHA-256 digests, so lengths do not leak). */
+function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
 
 /** RFC 2449 §8.1.2 [AUTH] on a plaintext session where credentials are not allowed. */
 function refuseInsecure(session: POP3Session): boolean {
@@ -60,7 +65,7 @@ export async function passCommand(session: POP3Session, arg: string): Promise<vo
   session.pendingUser = undefined;
   if (refuseInsecure(session)) return;
   if (user === undefined) return session.err('Send USER first');
-  const expected = await session.config.lookup(user);
+  const expected = session.config.lookup(user);
   if (expected === undefined || !safeEqual(expected, arg)) return failed(session, 'PASS');
   await enter(session, user);
 }
@@ -71,7 +76,7 @@ export async function apopCommand(session: POP3Session, arg: string): Promise<vo
   if (refuseInsecure(session)) return;
   const m = /^(\S+) ([0-9a-fA-F]{32})$/.exec(arg);
   if (!m) return session.err('Syntax: APOP name digest');
-  const password = await session.config.lookup(m[1]!);
+  const password = session.config.lookup(m[1]!);
   const digest = createHash('md5')
     .update(session.timestamp + (password ?? '\0'))
     .digest('hex');
@@ -79,10 +84,14 @@ export async function apopCommand(session: POP3Session, arg: string): Promise<vo
   await enter(session, m[1]!);
 }
 
+/** RFC 4648 base64; RFC 5034 §4: "=" is an empty initial response. Undefined when malformed. */
 function decode(text: string): Buffer | undefined {
   if (text === '=') return Buffer.alloc(0);
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
-  return Buffer.from(text, 'base64');
+  try {
+    return decodeBase64Strict(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** AUTH [mechanism [initial-response]] (RFC 5034; without arguments, the mechanism list). */
@@ -95,20 +104,27 @@ export async function authCommand(session: POP3Session, arg: string): Promise<vo
   }
   if (refuseInsecure(session)) return;
   const [name = '', initial, ...extra] = arg.split(' ');
-  const mechanism = config.mechanisms.includes(name.toUpperCase()) ? createServerMechanism(name, { lookup: config.lookup, hostname: config.hostname }) : undefined;
-  if (!mechanism || extra.length > 0) return session.err('Unsupported authentication mechanism');
-  let response: Buffer | null = null;
-  if (initial !== undefined) {
+  const wanted = name.toUpperCase();
+  if (!config.mechanisms.includes(wanted) || !supportedServerMechanisms.includes(wanted) || extra.length > 0) {
+    return session.err('Unsupported authentication mechanism');
+  }
+  const mechanism = createServerMechanism(wanted, config.sasl);
+  let result: SaslServerResult;
+  if (initial === undefined) result = mechanism.start(null);
+  else {
     const decoded = decode(initial);
     if (!decoded) return session.err('Invalid base64');
-    response = decoded;
+    result = mechanism.start(decoded);
   }
   for (let round = 0; round < 10; round++) {
-    const step = await mechanism.step(response);
-    if (step.type === 'success') return enter(session, step.user);
-    if (step.type === 'failure') return step.reason === 'malformed' ? session.err('Malformed SASL response') : failed(session, mechanism.name);
+    if (result.done) return enter(session, result.done.username);
+    if (result.error !== undefined || !result.challenge) {
+      // The mechanism's message is safe to log (no secrets, no user input).
+      session.log(`SASL ${mechanism.name}: ${result.error ?? 'no challenge'}`);
+      return failed(session, mechanism.name);
+    }
     session.trace('S', '+ <challenge>');
-    session.line(`+ ${step.data.toString('base64')}`);
+    session.line(`+ ${result.challenge.toString('base64')}`);
     await session.channel.flush(true);
     const line = await session.readLine(MAX_SASL_LINE);
     session.trace('C', '****');
@@ -116,7 +132,7 @@ export async function authCommand(session: POP3Session, arg: string): Promise<vo
     if (line.text === '*') return session.err('Authentication cancelled');
     const decoded = line.bare ? undefined : decode(line.text);
     if (!decoded) return session.err('Invalid base64');
-    response = decoded;
+    result = mechanism.step(decoded);
   }
   failed(session, mechanism.name);
 }

@@ -3,7 +3,12 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Mailbox } from './mailbox.js';
-import type { PasswordLookup } from './sasl.js';
+
+/**
+ * Returns the password of `user`, or undefined for an unknown user. Synchronous: CRAM-MD5,
+ * SCRAM and APOP need the password in the middle of the exchange (load users beforehand).
+ */
+export type PasswordLookup = (user: string) => string | undefined;
 
 /** What the server knows about a connection. */
 export interface POP3SessionInfo {
@@ -28,7 +33,7 @@ export interface POP3ServerOptions {
   auth: {
     users?: ReadonlyArray<{ name: string; password: string }>;
     lookup?: PasswordLookup;
-    /** SASL mechanisms offered (default SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN). */
+    /** SASL mechanisms offered (default SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN; SCRAM-SHA-1 on request). */
     mechanisms?: string[];
     /** Offer APOP (RFC 1939 §7) with a timestamp in the greeting (default true). */
     apop?: boolean;
