@@ -30,7 +30,7 @@ export interface RetrManyOptions extends CallOptions {
    * completes). Deletions are final only when QUIT succeeds.
    */
   delete?: boolean;
-  /** Most RETR commands in flight (PIPELINING only). Default 64. */
+  /** Most RETR commands in flight (PIPELINING only). Default 64, at most 1024. */
   window?: number;
 }
 
@@ -45,6 +45,9 @@ export interface MessagesOptions extends RetrManyOptions {
   /** Fetch only the entries for which this returns true (e.g. skip known UIDs). */
   select?: (entry: { msg: number; size: number; uid?: string }) => boolean;
 }
+
+/** Upper bound of `window`. */
+const MAX_PIPELINE_WINDOW = 1024;
 
 interface Wanted {
   msg: number;
@@ -78,6 +81,9 @@ export async function* messages(core: Core, options: MessagesOptions): AsyncGene
 /** `retrMany`: fetch the given message numbers in order. */
 export function retrMany(core: Core, msgs: readonly number[], options: RetrManyOptions): AsyncGenerator<FetchedMessage> {
   const wanted = msgs.map((msg) => ({ msg: checkMsg(msg) }));
+  if (options.delete === true && new Set(msgs).size !== msgs.length) {
+    throw new MailError('MAIL_INVALID_ARGUMENT', 'retrMany with delete: a message number is listed twice');
+  }
   return fetchAll(core, wanted, options);
 }
 
@@ -96,7 +102,9 @@ async function* fetchAll(core: Core, wanted: readonly Wanted[], options: RetrMan
   try {
     core.assertOpen();
     pipelined = core.capabilities?.pipelining === true;
-    const window = pipelined ? Math.max(1, Math.floor(options.window ?? DEFAULT_PIPELINE_WINDOW)) : 1;
+    // Capped so a window's commands (~12 octets each) always fit in the socket buffers: a write
+    // that waits for the server to read while the server waits for us to read would deadlock.
+    const window = pipelined ? Math.min(MAX_PIPELINE_WINDOW, Math.max(1, Math.floor(options.window ?? DEFAULT_PIPELINE_WINDOW))) : 1;
     // Refill when half the window is used up: fewer, larger writes.
     const refillAt = Math.floor(window / 2);
     let next = 0;

@@ -250,6 +250,8 @@ describe('arguments', () => {
     }
     expect(() => pop.retr(0)).toThrow(MailError);
     expect(() => pop.top(1.5, 1)).toThrow(MailError);
+    expect(() => pop.retrMany([1, 0])).toThrow(MailError);
+    expect(() => pop.retrMany([2, 2], { delete: true })).toThrow(MailError);
     expect(server.commands().length).toBe(before);
   });
 });
