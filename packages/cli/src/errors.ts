@@ -37,7 +37,7 @@ export const ioError = (message: string, cause?: unknown): CliError =>
 function pop3ResponseCode(error: MailError): string | undefined {
   const e = error as unknown as Record<string, unknown>;
   for (const key of ['responseCode', 'respCode', 'resp']) {
-    if (typeof e[key] === 'string') return (e[key] as string).toUpperCase();
+    if (typeof e[key] === 'string') return (e[key]).toUpperCase();
   }
   return /^\s*-ERR\s+\[([A-Z/-]+)\]/i.exec(error.message)?.[1]?.toUpperCase() ?? /\[([A-Z/-]+)\]/.exec(error.message)?.[1];
 }

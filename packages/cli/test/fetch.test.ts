@@ -64,7 +64,7 @@ describe('mailctl fetch', () => {
     const dir = join(sb.dir, 'Mail');
     const r = await sb.run(['fetch', ...server(), '--maildir', dir, '--only-new'], { env });
     expect(r.code, r.stderr).toBe(0);
-    const files = await readdir(join(sb.env.XDG_STATE_HOME, 'mailctl', 'uidl'));
+    const files = await readdir(join(sb.env.XDG_STATE_HOME!, 'mailctl', 'uidl'));
     expect(files).toEqual([`bob@localhost%3a${pop.port}.json`]);
   });
 

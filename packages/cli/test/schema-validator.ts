@@ -28,7 +28,7 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
     const matches = (schema.oneOf as Schema[]).filter((s) => validate(s, value, path).length === 0).length;
     if (matches !== 1) errors.push(`${path}: matches ${matches} of oneOf`);
   }
-  if (typeof value === 'string' && schema.pattern !== undefined && !new RegExp(schema.pattern as string).test(value)) errors.push(`${path}: "${value}" does not match ${String(schema.pattern)}`);
+  if (typeof value === 'string' && schema.pattern !== undefined && !new RegExp(schema.pattern as string).test(value)) errors.push(`${path}: "${value}" does not match ${schema.pattern as string}`);
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < (schema.minimum as number)) errors.push(`${path}: below minimum`);
     if (schema.maximum !== undefined && value > (schema.maximum as number)) errors.push(`${path}: above maximum`);

@@ -56,9 +56,9 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
   const target = resolveTarget(config, opts, 'smtp', delivery.from);
   const { openSmtp } = await import('../clients/smtp.js');
   const smtp = await openSmtp(io, opts, target, delivery.localName ?? target.account?.ehlo);
-  let accepted: RecipientLine[] = [];
-  let rejected: RecipientLine[] = [];
-  let response: { code: number; enhancedStatus?: string | undefined; text: string; queueId?: string | undefined } | undefined;
+  let accepted: RecipientLine[];
+  let rejected: RecipientLine[];
+  let response: { code: number; enhancedStatus?: string | undefined; text: string; queueId?: string | undefined };
   try {
     try {
       const result = await smtp.sendMail({
@@ -74,9 +74,9 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
     } catch (error) {
       const refused = (error as { errors?: Array<{ recipient: string; reply: { code: number; enhancedStatus?: string; text: string } }> }).errors;
       if (MailError.hasCode(error, 'SMTP_RECIPIENTS_REFUSED') && Array.isArray(refused)) {
-        rejected = refused.map((e) => ({ address: e.recipient, code: e.reply.code, enhancedStatus: e.reply.enhancedStatus, text: e.reply.text }));
-        printer.result({ ok: false, server: `${target.server.host}:${target.server.port}`, from: delivery.from, accepted: [], rejected, error: { code: error.code, message: error.message } });
-        for (const r of rejected) printer.warn(`rejected ${describe(r)}`);
+        const refusals = refused.map((e) => ({ address: e.recipient, code: e.reply.code, enhancedStatus: e.reply.enhancedStatus, text: e.reply.text }));
+        printer.result({ ok: false, server: `${target.server.host}:${target.server.port}`, from: delivery.from, accepted: [], rejected: refusals, error: { code: error.code, message: error.message } });
+        for (const r of refusals) printer.warn(`rejected ${describe(r)}`);
       }
       throw error;
     }
@@ -92,13 +92,11 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
     messageId: delivery.messageId ?? null,
     accepted,
     rejected,
-    response: response ?? null,
+    response,
   });
   for (const r of accepted) printer.line(`accepted ${describe(r)}`);
   for (const r of rejected) printer.warn(`rejected ${describe(r)}`);
-  if (response) {
-    printer.info(escapeText(`message: ${response.code} ${response.enhancedStatus ?? ''} ${response.text}`.replace(/\s+/g, ' ').trim()));
-  }
+  printer.info(escapeText(`message: ${response.code} ${response.enhancedStatus ?? ''} ${response.text}`.replace(/\s+/g, ' ').trim()));
   if (rejected.length === 0) return EX.OK;
   // Partial delivery: the accepted recipients have the message; the exit code tells the rest.
   return rejected.every((r) => r.code >= 400 && r.code < 500) ? EX.TEMPFAIL : EX.DATAERR;

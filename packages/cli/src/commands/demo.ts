@@ -17,7 +17,7 @@ import { escapeLines, escapeText } from '../output/escape.js';
 
 /** Runs `mailctl demo`. */
 export async function run(ctx: CommandContext): Promise<number> {
-  const { io, printer } = ctx;
+  const { printer } = ctx;
   const c = printer.color;
   const dataDir = await mkdtemp(join(tmpdir(), 'mailctl-demo-'));
   const user = 'demo';

@@ -9,10 +9,10 @@ type Runner = (ctx: CommandContext, ...args: unknown[]) => Promise<number>;
 
 /** Helpers main.ts hands to the registration. */
 export interface RegisterHelpers {
-  addCommonOptions(cmd: Command): Command;
-  run(load: () => Promise<{ run: Runner }>): (...args: unknown[]) => Promise<void>;
-  collect(value: string, previous: string[] | undefined): string[];
-  positiveNumber(value: string): number;
+  addCommonOptions: (cmd: Command) => Command;
+  run: (load: () => Promise<{ run: Runner }>) => (...args: unknown[]) => Promise<void>;
+  collect: (value: string, previous: string[] | undefined) => string[];
+  positiveNumber: (value: string) => number;
 }
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;

@@ -100,14 +100,14 @@ function validateSettings(where: string, raw: Record<string, unknown>): AccountS
     }
     out[key] = value;
   }
-  return out as AccountSettings & { inherit?: string };
+  return out;
 }
 
 /** Parses config text (exported for tests). `path` is only used in messages. */
 export function parseConfig(text: string, path?: string): Config {
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parse(text);
   } catch (e) {
     const detail = e instanceof TomlError ? e.message.split('\n')[0] : String(e);
     throw configError(`${path ?? 'config'}: invalid TOML: ${detail}`, e);

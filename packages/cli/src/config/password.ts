@@ -20,7 +20,7 @@ export interface Credentials {
 /** Runs `password_command` through the shell and returns its first output line. */
 export async function runPasswordCommand(command: string, env: CliIO['env'], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: env as NodeJS.ProcessEnv, timeout: timeoutMs });
+    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: env, timeout: timeoutMs });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -78,7 +78,7 @@ export async function promptHidden(io: CliIO, question: string): Promise<string>
  * Throws exit 77 when a user is set but no password source yields a password.
  */
 export async function findCredentials(io: CliIO, opts: CommonOptions, target: Target): Promise<Credentials | undefined> {
-  let user = target.user;
+  const user = target.user;
   const account = target.account;
   if (opts.passwordEnv !== undefined) {
     const value = io.env[opts.passwordEnv];
@@ -100,7 +100,7 @@ export async function findCredentials(io: CliIO, opts: CommonOptions, target: Ta
     const value = io.env[account.password_env];
     if (value !== undefined && user !== undefined) return { user, password: value };
   }
-  user = user as string;
+  if (user === undefined) return undefined; // unreachable: handled above; keeps the type narrow
   const net = await netrcLookup(io.env, target.server.host, user);
   if (net) return { user, password: net.password };
   if (io.stdin.isTTY === true && io.stderr.isTTY === true) {

@@ -29,7 +29,9 @@ export class FakeMaildrop {
       }
       ops++;
     };
-    const drop = this;
+    const apply = (remaining: FakeMessage[]): void => {
+      this.messages = remaining;
+    };
     return {
       get ops() {
         return ops;
@@ -58,7 +60,7 @@ export class FakeMaildrop {
       },
       quit: async () => {
         step();
-        drop.messages = snapshot.filter((_, i) => !marked.has(i + 1));
+        apply(snapshot.filter((_, i) => !marked.has(i + 1)));
       },
     };
   }

@@ -11,7 +11,7 @@ import type { Sink, SinkBatch } from './sink.js';
 /** Runs `command` with `message` on stdin; rejects unless it exits 0. */
 export function runMda(command: string, message: Buffer, env: Record<string, string | undefined>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'pipe'], env: env as NodeJS.ProcessEnv });
+    const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'pipe'], env: env });
     const err: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', (e) => reject(new CliError(EX.IOERR, `MDA "${command}" failed to start: ${e.message}`)));
