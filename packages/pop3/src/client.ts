@@ -53,6 +53,9 @@ export class POP3 implements AsyncDisposable {
   static async connect(options: POP3ConnectOptions): Promise<POP3> {
     const { allowPlaintextAuth = false, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE, ...rest } = options;
     const { port, security } = resolvePortAndSecurity(options);
+    if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 1) {
+      throw new MailError('MAIL_INVALID_ARGUMENT', 'maxMessageSize must be a positive integer');
+    }
     const conn = await connect({
       ...rest,
       port,
@@ -76,7 +79,10 @@ export class POP3 implements AsyncDisposable {
     return new POP3(core);
   }
 
-  /** The server's greeting text (poplib's `getwelcome()`), without `+OK `. */
+  /**
+   * The server's greeting text (poplib's `getwelcome()`), without `+OK `. Raw server text:
+   * escape it (e.g. `escapeForTerminal` from @mail/transport) before printing it.
+   */
   get greeting(): string {
     return this.#core.greeting;
   }

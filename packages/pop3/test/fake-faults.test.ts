@@ -257,6 +257,11 @@ describe('arguments', () => {
 });
 
 describe('POP3.connect defaults', () => {
+  it('validates maxMessageSize before connecting', async () => {
+    const error = await rejection(POP3.connect({ host: '127.0.0.1', port: 1, maxMessageSize: 0 }));
+    expect(MailError.hasCode(error, 'MAIL_INVALID_ARGUMENT')).toBe(true);
+  });
+
   it('refuses a plaintext server on an implicit-TLS port', async () => {
     const server = await fakeServer();
     const error = await rejection(POP3.connect({ host: '127.0.0.1', port: server.port, tls: { ca: server.ca }, timeout: 3000 }));
