@@ -43,18 +43,18 @@ describe('mailctl fetch --delete killed with SIGKILL anywhere, then run again: e
       const maildir = join(sb.dir, 'Mail');
       const argv = ['fetch', '--server', `pop3://bob@localhost:${server.port}`, '--ca', ca, '--password-env', 'PW',
         '--maildir', maildir, '--delete', '--state', join(sb.dir, 'uidl.json'), '--batch', '2', '-q'];
-      let child: ChildProcess | undefined;
+      const holder: { child?: ChildProcess } = {};
       let seen = 0;
       let killed = false;
-      const kill = (): void => { killed = true; child?.kill('SIGKILL'); };
+      const kill = (): void => { killed = true; holder.child?.kill('SIGKILL'); };
       server.on(row.step, (_cmd, ctx) => {
         if (++seen !== row.nth) return undefined;
         if (row.after === undefined) { kill(); return null; }
         setTimeout(kill, row.after);
         return [...ctx.defaultReply(), act.delay(row.after + 50)] satisfies Action[];
       });
-      child = spawnMailctl(argv, sb);
-      const first = await exited(child);
+      holder.child = spawnMailctl(argv, sb);
+      const first = await exited(holder.child);
       expect(killed, 'the kill point was reached').toBe(true);
       expect(first.signal).toBe('SIGKILL');
       // At the kill: nothing lost.
