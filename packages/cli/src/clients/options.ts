@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DebugLevel, Logger, TLSOptions } from '@mail/transport';
 import type { Target } from '../config/account.js';
+import { expandPath } from '../config/paths.js';
 import { CliError } from '../errors.js';
 import { EX } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -42,7 +43,7 @@ export function debugLogger(io: CliIO): Logger {
 
 /** Builds the client options for `target`. */
 export async function clientOptions(io: CliIO, opts: CommonOptions, target: Target): Promise<ClientOptions> {
-  const ca = await readCa(target.caFile);
+  const ca = await readCa(target.caFile === undefined ? undefined : expandPath(target.caFile, io.env, io.cwd));
   const tls: TLSOptions = {};
   if (ca !== undefined) tls.ca = ca;
   if (target.pins.length > 0) tls.pins = target.pins;

@@ -11,7 +11,7 @@ import type { Sink } from '../fetch/sink.js';
 import { defaultStatePath, UidState } from '../fetch/state.js';
 import { fetchProgress, formatBytes } from '../output/progress.js';
 import { escapeText } from '../output/escape.js';
-import { resolve } from 'node:path';
+import { expandPath } from '../config/paths.js';
 
 interface FetchOptions {
   maildir?: string;
@@ -54,11 +54,11 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const mailbox = `${target.user ?? ''}@${target.server.host}:${target.server.port}`;
   const statePath = opts.state ?? account?.state ?? defaultStatePath(stateHome(io.env), mailbox);
-  const state = await UidState.load(resolve(io.cwd, statePath), mailbox);
+  const state = await UidState.load(expandPath(statePath, io.env, io.cwd), mailbox);
 
   let sink: Sink;
-  if (maildir !== undefined) sink = await (await import('../fetch/maildir-sink.js')).openMaildirSink(resolve(io.cwd, maildir));
-  else if (mbox !== undefined) sink = await (await import('../fetch/mbox-sink.js')).openMboxSink(resolve(io.cwd, mbox));
+  if (maildir !== undefined) sink = await (await import('../fetch/maildir-sink.js')).openMaildirSink(expandPath(maildir, io.env, io.cwd));
+  else if (mbox !== undefined) sink = await (await import('../fetch/mbox-sink.js')).openMboxSink(expandPath(mbox, io.env, io.cwd));
   else sink = (await import('../fetch/mda-sink.js')).openMdaSink(mda as string, io.env);
 
   const progress = fetchProgress(printer);
