@@ -41,6 +41,7 @@ export class ServerChannel {
   #waiter: (() => void) | undefined;
   #out: Array<string | Uint8Array> = [];
   #outBytes = 0;
+  #upgrading = false;
   #onData = (chunk: Buffer) => this.#push(chunk);
   #onEnd = () => this.#finish();
   /** Bytes read and written, for logs. */
@@ -54,6 +55,11 @@ export class ServerChannel {
   /** The underlying socket (a TLSSocket after an upgrade or with implicit TLS). */
   get socket(): Socket {
     return this.#socket;
+  }
+
+  /** A STARTTLS/STLS handshake is running: nothing may be written underneath it. */
+  get upgrading(): boolean {
+    return this.#upgrading;
   }
 
   /** Whether the session runs over TLS. */
@@ -143,7 +149,12 @@ export class ServerChannel {
     this.#buf = Buffer.alloc(0);
     this.#off = 0;
     this.#detach();
-    this.#socket = await serverHandshake(this.#socket, context, deadline);
+    this.#upgrading = true;
+    try {
+      this.#socket = await serverHandshake(this.#socket, context, deadline);
+    } finally {
+      this.#upgrading = false;
+    }
     this.#ended = false;
     this.#attach();
     return discarded;

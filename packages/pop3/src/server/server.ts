@@ -29,6 +29,8 @@ export class POP3Server {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Promise<void>>();
+  /** Running sessions, to say goodbye through their current (possibly TLS) socket. */
+  readonly #live = new Set<POP3Session>();
   #closing = false;
 
   constructor(options: POP3ServerOptions) {
@@ -67,7 +69,11 @@ export class POP3Server {
   async close(graceMs = 2000): Promise<void> {
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#sockets) socket.end();
+    // RFC 1939 has no server goodbye; end the (possibly TLS) stream cleanly, without UPDATE.
+    for (const session of this.#live) {
+      if (session.channel.upgrading) session.channel.socket.destroy();
+      else session.channel.socket.end();
+    }
     const timer = setTimeout(() => {
       for (const socket of this.#sockets) socket.destroy();
     }, graceMs);
@@ -103,7 +109,12 @@ export class POP3Server {
     }
     const session = new POP3Session(this.#config, new ServerChannel(stream), socket);
     session.log(`connection from ${session.remoteAddress}:${session.remotePort}`);
-    await session.run();
+    this.#live.add(session);
+    try {
+      await session.run();
+    } finally {
+      this.#live.delete(session);
+    }
     session.log('closed');
   }
 }

@@ -31,6 +31,8 @@ export class SMTPServer {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Promise<void>>();
+  /** Running sessions, to say goodbye through their current (possibly TLS) socket. */
+  readonly #live = new Set<Session>();
   #closing = false;
 
   constructor(options: SMTPServerOptions) {
@@ -73,8 +75,11 @@ export class SMTPServer {
     const timer = setTimeout(() => {
       for (const socket of this.#sockets) socket.destroy();
     }, graceMs);
-    for (const socket of this.#sockets) {
-      if (!socket.destroyed && socket.writable) socket.end(reply(421, '4.3.2', `${this.#config.hostname} Service shutting down`));
+    const bye = reply(421, '4.3.2', `${this.#config.hostname} Service shutting down`);
+    for (const session of this.#live) {
+      const current = session.channel.socket;
+      if (session.channel.upgrading) current.destroy();
+      else if (!current.destroyed && current.writable) current.end(bye);
     }
     await Promise.allSettled([...this.#sessions]);
     clearTimeout(timer);
@@ -109,7 +114,12 @@ export class SMTPServer {
     }
     const session = new Session(this.#config, new ServerChannel(stream), socket);
     session.log(`connection from ${session.remoteAddress}:${session.remotePort}`);
-    await session.run();
+    this.#live.add(session);
+    try {
+      await session.run();
+    } finally {
+      this.#live.delete(session);
+    }
     session.log('closed');
   }
 }

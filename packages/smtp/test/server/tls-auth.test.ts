@@ -122,6 +122,20 @@ describe('SMTP server: TLS and AUTH', () => {
     expect(logs.some((l) => /discarded \d+ plaintext bytes/.test(l))).toBe(true);
   });
 
+  it('close() says 421 through the TLS session, not underneath it', async () => {
+    const { port, ca, server: srv } = await start();
+    const client = await raw(port);
+    client.write('STARTTLS\r\n');
+    await client.reply();
+    await client.startTLS(ca);
+    client.write('NOOP\r\n');
+    expect(await client.reply()).toBe('250 2.0.0 OK\r\n'); // the server's side of the handshake is done too
+    const closing = srv.close();
+    expect(await client.waitClosed()).toBe('421 4.3.2 mx.test Service shutting down\r\n');
+    await closing;
+    server = undefined;
+  });
+
   it('closes a client that stalls, with 421 (command timeout)', async () => {
     const { port } = await start({ timeouts: { command: 200 } });
     const client = await raw(port);
