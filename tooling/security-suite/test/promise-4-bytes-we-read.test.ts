@@ -20,7 +20,7 @@ interface Row {
   protocol: 'smtp' | 'pop3';
   mode?: Mode;
   verb: string;
-  reply: Reply;
+  reply: NonNullable<Reply>;
   code: string;
   /** Options of the client (limits). */
   extra?: Record<string, unknown>;
