@@ -169,9 +169,10 @@ export class POP3Session implements POP3SessionInfo {
   async #stls(): Promise<void> {
     if (!this.config.tls) return this.err('STLS not available');
     if (this.secure) return this.err('Already using TLS');
+    const discarded = this.channel.prepareUpgrade();
     this.ok('Begin TLS negotiation');
     await this.channel.flush(true);
-    const discarded = await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
     // Commands pipelined behind STLS in plaintext are never executed (CVE-2011-0411 class).
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STLS`);
     this.pendingUser = undefined;

@@ -163,16 +163,23 @@ export class ServerChannel {
   }
 
   /**
-   * Server STARTTLS (RFC 3207 §4 / RFC 2595 §4): discards any plaintext bytes buffered after
-   * the command (CVE-2011-0411: they must never be executed inside the TLS session) and runs
-   * the handshake. Returns how many bytes were discarded.
+   * First half of server STARTTLS (RFC 3207 §4 / RFC 2595 §4), called before the `220`/`+OK`
+   * goes out: stops reading, so that every byte from then on is left to the TLS layer, and
+   * discards the plaintext already buffered behind the command (CVE-2011-0411: it must never
+   * be executed inside the TLS session). Returns how many bytes were discarded.
    */
-  async upgrade(context: SecureContext, deadline: number): Promise<number> {
+  prepareUpgrade(): number {
     const discarded = this.#buf.length - this.#off;
     this.#buf = Buffer.alloc(0);
     this.#off = 0;
     this.#detach();
+    this.#socket.pause();
     this.#upgrading = true;
+    return discarded;
+  }
+
+  /** Second half: the TLS handshake, after the positive reply was written. */
+  async upgrade(context: SecureContext, deadline: number): Promise<void> {
     try {
       this.#socket = await serverHandshake(this.#socket, context, deadline);
     } finally {
@@ -180,7 +187,6 @@ export class ServerChannel {
     }
     this.#ended = false;
     this.#attach();
-    return discarded;
   }
 
   /** Ends the connection after the queued output. */

@@ -189,9 +189,10 @@ export class Session implements SessionInfo {
     if (!this.config.tls) return this.bad(502, '5.5.1', 'STARTTLS not available');
     if (this.secure) return this.bad(503, '5.5.1', 'TLS already active');
     if (arg !== '') return this.bad(501, '5.5.4', 'Syntax: STARTTLS');
+    const discarded = this.channel.prepareUpgrade();
     this.send(220, '2.0.0', 'Ready to start TLS');
     await this.channel.flush(true);
-    const discarded = await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
     // CVE-2011-0411: commands pipelined after STARTTLS in plaintext are never executed.
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STARTTLS`);
     // RFC 3207 §4.2: forget everything learned before TLS; the client must EHLO again.
