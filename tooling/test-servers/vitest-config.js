@@ -38,7 +38,11 @@ export function packageTestConfig(dir, extra = {}, options = {}) {
         reporter: ['text-summary', 'json-summary'],
         reportsDirectory: join(dir, '.reports/coverage'),
       },
-      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json') },
+      // Type tests (*.test-d.ts) of this package. The root tsconfig covers the whole repo;
+      // type errors elsewhere are `pnpm typecheck`'s job and must not fail this package's run.
+      typecheck: {
+        enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json'), ignoreSourceErrors: true,
+      },
       ...extra,
       ...(globalSetup.length ? { globalSetup } : {}),
     },

@@ -37,8 +37,8 @@ export interface HandlerContext {
 /** A scripted answer: return a {@link Reply}; `undefined` falls back to the default. */
 export type Handler = (cmd: Command, ctx: HandlerContext) => Reply;
 
-/** A queued one-shot override: a fixed reply or a handler. */
-export type Override = Exclude<Reply, undefined> | Handler;
+/** A queued one-shot override: a fixed reply (`undefined`: the default, once) or a handler. */
+export type Override = Reply | Handler;
 
 /** Persistent handlers and one-shot override queues, keyed by upper-cased verb (`*` = any real command). */
 export class Script {
@@ -80,8 +80,11 @@ export class Script {
   take(verb: string, pseudo: boolean): Handler | undefined {
     const keys = pseudo ? [verb] : [verb, '*'];
     for (const key of keys) {
-      const next = this.#queues.get(key)?.shift();
-      if (next !== undefined) return typeof next === 'function' ? next : () => next;
+      const queue = this.#queues.get(key);
+      if (queue?.length) {
+        const next = queue.shift();
+        return typeof next === 'function' ? next : () => next;
+      }
     }
     for (const key of keys) {
       const h = this.#handlers.get(key);

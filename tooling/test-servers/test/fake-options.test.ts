@@ -113,6 +113,14 @@ describe('scripting details', () => {
     expect(server.messages[0]!.to).toEqual(['x@y', 'z@y']);
   });
 
+  it('a queued undefined answers one command with the default, then the next override applies', async () => {
+    const server = await start({ protocol: 'smtp', security: 'none' });
+    server.once('NOOP', undefined, '250 second\r\n');
+    const c = await connect(server);
+    await c.readLine();
+    expect([await c.command('NOOP'), await c.command('NOOP'), await c.command('NOOP')]).toEqual(['250 2.0.0 Ok', '250 second', '250 2.0.0 Ok']);
+  });
+
   it('split reaches the client as separate reads over TLS too', async () => {
     const server = await start({ protocol: 'pop3', security: 'tls' });
     server.once('NOOP', act.split('+OK one two\r\n', [4, 8]));
