@@ -18,7 +18,6 @@ export interface QueueOptions {
 
 interface Entry {
   run: () => Promise<void>;
-  fail: (error: Error) => void;
   options: QueueOptions;
   claimed: boolean;
 }
@@ -49,7 +48,6 @@ export class CommandQueue {
       const entry: Entry = {
         options,
         claimed: false,
-        fail: reject,
         run: async () => {
           signal?.removeEventListener('abort', onAbort);
           try {
@@ -71,13 +69,6 @@ export class CommandQueue {
     if (next === undefined || next.claimed || next.options.prewrite === undefined || next.options.signal?.aborted) return undefined;
     next.claimed = true;
     return next.options.prewrite;
-  }
-
-  /** Fails every waiting operation (the session is gone). */
-  failAll(error: Error): void {
-    const waiting = this.#waiting.filter((e) => !e.claimed);
-    this.#waiting = this.#waiting.filter((e) => e.claimed);
-    for (const entry of waiting) entry.fail(error);
   }
 
   #pump(): void {
