@@ -83,7 +83,7 @@ export class Core {
    * harming the session; anything else that goes wrong closes it.
    */
   async exchange(line: string, options: ExchangeOptions = {}): Promise<StatusLine> {
-    this.assertOpen();
+    this.assertReady();
     const { signal, redactAfter } = options;
     await this.conn.writeCommand(line, redactAfter === undefined ? { signal } : { signal, redactAfter });
     const reply = await this.readStatus(signal);
@@ -118,6 +118,17 @@ export class Core {
     this.capaSupported = true;
     this.capabilities = this.unwrap(parseCapa(lines));
     return this.capabilities;
+  }
+
+  /**
+   * Before a new exchange: the session is open and nothing unread is buffered. Bytes nobody
+   * asked for must never become the next reply (SECURITY.md promise 4): MAIL_PROTOCOL.
+   */
+  assertReady(): void {
+    this.assertOpen();
+    if (this.conn.hasBufferedData()) {
+      throw this.fail(protocolError('MAIL_PROTOCOL', 'unsolicited data from the server before a command was sent'));
+    }
   }
 
   /** Throws MAIL_CONNECTION_CLOSED after QUIT, close() or a fatal error. */

@@ -100,7 +100,7 @@ async function* fetchAll(core: Core, wanted: readonly Wanted[], options: RetrMan
   const deletes: Wanted[] = [];
   let pipelined = false;
   try {
-    core.assertOpen();
+    core.assertReady();
     pipelined = core.capabilities?.pipelining === true;
     // Capped so a window's commands (~12 octets each) always fit in the socket buffers: a write
     // that waits for the server to read while the server waits for us to read would deadlock.

@@ -23,6 +23,7 @@ const MAX_ROUNDS = 16;
  * that says `+OK` without proving itself (SCRAM) closes the connection with `MAIL_SASL`.
  */
 export async function saslExchange(core: Core, mech: SaslMechanism, signal: AbortSignal | undefined): Promise<StatusLine> {
+  core.assertReady();
   const label = `AUTH ${mech.name}`;
   const cmd = formatAuthCommand(mech.name, mech.clientFirst ? mech.start() : null);
   let pending = cmd.pending;

@@ -189,6 +189,16 @@ describe('limits and broken replies', () => {
     expect(pop.state).toBe('CLOSED');
   });
 
+  it('an extra reply is never taken as the answer to the next command', async () => {
+    const server = await fakeServer({ mailbox: [MAIL2] });
+    server.once('NOOP', '+OK\r\n+OK 9 999\r\n');
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    await pop.noop();
+    expect(MailError.hasCode(await rejection(pop.stat()), 'MAIL_PROTOCOL')).toBe(true);
+    expect(server.commands()).not.toContain('STAT');
+  });
+
   it('a connection closed mid-RETR is an error, never a truncated message', async () => {
     const server = await fakeServer({ mailbox: [MAIL1] });
     server.on('RETR', () => [act.write('+OK\r\nSubject: one\r\n\r\npartial line\r\n'), act.close()]);
