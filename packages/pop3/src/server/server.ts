@@ -2,7 +2,8 @@
  * The POP3 server: accepts connections and runs one {@link POP3Session} per connection.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ChannelError, ServerChannel, serverHandshake } from './channel.js';
+import { ServerChannel, type ChannelError } from './channel.js';
+import { serverHandshake } from './handshake.js';
 import { resolvePOP3Config, type POP3Config } from './config.js';
 import { POP3Session } from './session.js';
 import type { POP3ServerOptions } from './types.js';

@@ -2,7 +2,8 @@
  * The SMTP/LMTP server: accepts connections and runs one {@link Session} per connection.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ChannelError, ServerChannel, serverHandshake } from './channel.js';
+import { ServerChannel, type ChannelError } from './channel.js';
+import { serverHandshake } from './handshake.js';
 import { resolveConfig, reply, type ServerConfig } from './context.js';
 import { Session } from './session.js';
 import type { SMTPServerOptions } from './types.js';
