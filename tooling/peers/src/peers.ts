@@ -137,8 +137,19 @@ export async function addMessage(peer: PeerInfo, message: string | Buffer, user?
   return stdout.trim();
 }
 
-process.once('exit', () => {
+function stopAllNow(): void {
   for (const peer of running.values()) {
     spawnSync('bash', [RECIPES[peer.name].script, 'stop', peer.dir], { stdio: 'ignore', timeout: 10_000 });
   }
-});
+  running.clear();
+}
+
+process.once('exit', stopAllNow);
+// Ctrl-C / kill of the test runner: stop the daemons too. When no one else handles the
+// signal, re-raise it so the default (terminate) still happens.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    stopAllNow();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
