@@ -110,6 +110,6 @@ describe('LineFramer', () => {
     const ms = performance.now() - start;
     expect(lines).toHaveLength(100_000);
     // Generous bound: a per-byte loop or an O(n^2) rescan would be far slower.
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(5000);
   });
 });

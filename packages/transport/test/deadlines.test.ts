@@ -30,7 +30,7 @@ describe('deadlines', () => {
     const took = Date.now() - start;
     expect(err).toMatchObject({ code: 'MAIL_TIMEOUT', phase: 'command', transient: true });
     expect(took).toBeGreaterThanOrEqual(280);
-    expect(took).toBeLessThan(1500);
+    expect(took).toBeLessThan(3000);
     expect(conn.closed).toBe(true);
   });
 
@@ -64,7 +64,7 @@ describe('deadlines', () => {
     })().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MAIL_TIMEOUT', phase: 'data' });
     expect(bytes).toBeGreaterThan(0);
-    expect(Date.now() - start).toBeLessThan(1500);
+    expect(Date.now() - start).toBeLessThan(3000);
   });
 });
 
