@@ -13,11 +13,11 @@ export default class ScenarioReporter implements Reporter {
 
   onTestRunEnd(): void {
     const sums = new Map<number, number>();
-    let files: string[] = [];
+    let files: string[];
     try {
       files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
     } catch {
-      return;
+      return; // no scenario file ran (e.g. only the fuzz tests were selected)
     }
     for (const f of files) {
       const counts = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Record<string, number>;
