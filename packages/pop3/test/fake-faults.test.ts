@@ -220,6 +220,18 @@ describe('limits and broken replies', () => {
     expect(Buffer.concat(got).toString()).not.toContain('.');
   });
 
+  it('stopping a retrStream early closes the session instead of leaving it out of sync', async () => {
+    const server = await fakeServer({ mailbox: [`Subject: big\r\n\r\n${'line\r\n'.repeat(50_000)}`] });
+    const pop = await connectTo(server);
+    await pop.login('alice', 'secret');
+    for await (const chunk of pop.retrStream(1)) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(pop.state).toBe('CLOSED');
+    expect(MailError.hasCode(await rejection(pop.noop()), 'MAIL_CONNECTION_CLOSED')).toBe(true);
+  });
+
   it('a stall mid-RETR is MAIL_TIMEOUT in the data phase', async () => {
     const server = await fakeServer({ mailbox: [MAIL1] });
     server.on('RETR', () => [act.write('+OK\r\nSubject: one\r\n\r\nhalf'), act.stall()]);
