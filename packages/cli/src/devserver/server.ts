@@ -86,7 +86,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     async onData(message: AsyncIterable<Buffer>, envelope: { rcptTo: Array<{ address: string }>; mailFrom: { address: string } }) {
       const boxes = envelope.rcptTo.map((r) => boxFor(r.address, names));
       const uids = await store.deliver(message, boxes);
-      log(`delivered from=<${envelope.mailFrom.address}> to ${[...uids.keys()].join(', ')}`);
+      log(`smtp stored from=<${envelope.mailFrom.address}> in ${[...uids].map(([box, uid]) => `${box} (${uid})`).join(', ')}`);
     },
   });
   const pop3Options = (secure: boolean) => ({

@@ -63,6 +63,12 @@ export class ServerChannel {
     return this.#upgrading;
   }
 
+  /** `TLSv1.3 TLS_AES_256_GCM_SHA384`, for logs; empty without TLS. */
+  tlsDescription(): string {
+    if (!(this.#socket instanceof TLSSocket)) return '';
+    return `${this.#socket.getProtocol() ?? '?'} ${this.#socket.getCipher()?.name ?? '?'}`;
+  }
+
   /** Whether the session runs over TLS. */
   get secure(): boolean {
     return this.#socket instanceof TLSSocket && this.#socket.encrypted;

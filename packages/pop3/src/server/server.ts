@@ -109,7 +109,7 @@ export class POP3Server {
       stream.on('error', () => undefined);
     }
     const session = new POP3Session(this.#config, new ServerChannel(stream), socket);
-    session.log(`connection from ${session.remoteAddress}:${session.remotePort}`);
+    session.log(`connection from ${session.remoteAddress}:${session.remotePort}${this.#config.options.secure ? ` (${session.channel.tlsDescription()})` : ''}`);
     this.#live.add(session);
     try {
       await session.run();

@@ -173,6 +173,7 @@ export class POP3Session implements POP3SessionInfo {
     this.ok('Begin TLS negotiation');
     await this.channel.flush(true);
     await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    this.log(`TLS established (${this.channel.tlsDescription()})`);
     // Commands pipelined behind STLS in plaintext are never executed (CVE-2011-0411 class).
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STLS`);
     this.pendingUser = undefined;

@@ -114,7 +114,7 @@ export class SMTPServer {
       stream.on('error', () => undefined);
     }
     const session = new Session(this.#config, new ServerChannel(stream), socket);
-    session.log(`connection from ${session.remoteAddress}:${session.remotePort}`);
+    session.log(`connection from ${session.remoteAddress}:${session.remotePort}${this.#config.options.secure ? ` (${session.channel.tlsDescription()})` : ''}`);
     this.#live.add(session);
     try {
       await session.run();

@@ -193,6 +193,7 @@ export class Session implements SessionInfo {
     this.send(220, '2.0.0', 'Ready to start TLS');
     await this.channel.flush(true);
     await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    this.log(`TLS established (${this.channel.tlsDescription()})`);
     // CVE-2011-0411: commands pipelined after STARTTLS in plaintext are never executed.
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STARTTLS`);
     // RFC 3207 §4.2: forget everything learned before TLS; the client must EHLO again.
