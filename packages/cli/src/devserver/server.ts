@@ -89,7 +89,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log(`smtp stored from=<${envelope.mailFrom.address}> in ${[...uids].map(([box, uid]) => `${box} (${uid})`).join(', ')}`);
     },
   });
+  // One [IN-USE] registry for the STLS and the implicit-TLS POP3 ports.
+  const locks = new Set<string>();
   const pop3Options = (secure: boolean) => ({
+    locks,
     hostname,
     tls,
     secure,

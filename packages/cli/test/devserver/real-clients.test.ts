@@ -2,6 +2,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POP3 } from '@mail/pop3';
 import { Maildir } from '@mail/pop3/maildir';
 import { startDevServer, type DevServer } from '../../src/devserver/index.js';
 import { runTool } from './run.js';
@@ -123,6 +124,15 @@ describe('dev server with real clients', () => {
     // mpop prepends its own trace header lines; the message itself must follow byte for byte.
     for (const m of [a, b]) expect(contents.filter((c) => c.endsWith(m.replace(/\r\n/g, '\n')) || c.endsWith(m))).toHaveLength(1);
     expect(await stored('dave')).toEqual([]);
+  });
+
+  it('a maildrop open on the implicit-TLS port is [IN-USE] on the STLS port', async () => {
+    const first = await POP3.connect({ host: '127.0.0.1', port: dev.pop3sPort!, security: 'tls', tls: { ca: dev.caPem }, timeout: 10_000 });
+    await first.login('carol', 'secret-3');
+    const second = await POP3.connect({ host: '127.0.0.1', port: dev.pop3Port, security: 'starttls', tls: { ca: dev.caPem }, timeout: 10_000 });
+    await expect(second.user('carol').then(() => second.pass('secret-3'))).rejects.toThrow(/IN-USE/);
+    await second.close();
+    await first.quit();
   });
 
   for (const how of ['apop', 'user']) {

@@ -56,7 +56,7 @@ export function resolvePOP3Config(options: POP3ServerOptions): POP3Config {
         return password === undefined ? undefined : { password };
       },
     },
-    locked: new Set(),
+    locked: options.locks ?? new Set(),
     log: options.logger ?? (() => undefined),
   };
 }

@@ -56,6 +56,11 @@ export interface POP3ServerOptions {
     /** TLS handshake (30 s). */
     tls?: number;
   };
+  /**
+   * The registry of open maildrops behind `[IN-USE]`. Pass the same Set to every server that
+   * serves the same mailboxes (say, a POP3 and a POP3S port); default: one per server.
+   */
+  locks?: Set<string>;
   /** Receives log lines. */
   logger?: (line: string) => void;
   /** Also log the protocol conversation (PASS, APOP digests and AUTH payloads redacted). */
