@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { TestClient } from '@mail/test-servers';
 import { describe, expect, it } from 'vitest';
 import {
-  addMessage, freePorts, inCI, parseExports, type PeerInfo, peerMissing, type PeerName, peerProcesses,
+  addMessage, freePorts, inCI, lmtpInstalled, parseExports, type PeerInfo, peerMissing, type PeerName, peerProcesses,
   processAlive, startPeer, stopPeer,
 } from '../src/index.js';
 
@@ -114,6 +114,27 @@ describe.skipIf(postfix.skip)(postfix.title, () => {
       const s = await TestClient.connect({ port: peer.ports.smtps!, host: peer.host, tls: { ca: readFileSync(peer.ca!, 'utf8') } });
       expect(await s.readLine()).toMatch(/^220 /);
       s.close();
+    } finally {
+      await expectStoppedCleanly(peer);
+    }
+  });
+});
+
+describe.skipIf(postfix.skip || (!lmtpInstalled() && !inCI()))(`${postfix.title} delivering through Dovecot LMTP`, () => {
+  it('hands mail for the Dovecot user to LMTP (PF_DELIVERY=lmtp)', async () => {
+    const peer = await startPeer('postfix', { env: { PF_DELIVERY: 'lmtp' } });
+    try {
+      expect(peer.env.PF_DELIVERY).toBe('lmtp');
+      const { c } = await smtpSession(peer.ports.smtp!, peer.host);
+      await c.write(`MAIL FROM:<a@example.test>\r\nRCPT TO:<${peer.user!}@example.test>\r\nDATA\r\n`);
+      expect([await c.readLine(), await c.readLine(), await c.readLine()].map((x) => x.slice(0, 3))).toEqual(['250', '250', '354']);
+      await c.write('Subject: lmtp chain\r\n\r\nhello\r\n.\r\n');
+      expect(await c.readLine()).toMatch(/^250 /);
+      c.close();
+      const dir = `${peer.env.POP3_MAILDIR!}/new`;
+      for (let i = 0; i < 100 && readdirSync(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      const [file] = readdirSync(dir);
+      expect(readFileSync(`${dir}/${file!}`, 'utf8')).toMatch(/by \S+ with LMTP\s+id [\s\S]*Subject: lmtp chain/);
     } finally {
       await expectStoppedCleanly(peer);
     }
