@@ -39,6 +39,7 @@ export abstract class ConnectionCore {
   #closeWaiters: Array<() => void> = [];
   #socketClosed = false;
   #upgrading = false;
+  #drain: { socket: Duplex; promise: Promise<void> } | undefined;
 
   protected constructor(socket: Duplex, options: ResolvedOptions, tracer: Tracer, server: boolean) {
     this.socket = socket;
@@ -222,25 +223,36 @@ export abstract class ConnectionCore {
     if (socket.write(buf)) return;
     const release = this.guard(phase, deadline ?? Date.now() + this.#opts.timeouts[phase], signal);
     try {
-      await this.track(
-        new Promise<void>((resolve, reject) => {
-          const onDrain = (): void => {
-            socket.off('close', onClose);
-            resolve();
-          };
-          const onClose = (): void => {
-            socket.off('drain', onDrain);
-            reject(closedError('connection closed while writing'));
-          };
-          socket.once('drain', onDrain);
-          socket.once('close', onClose);
-        }),
-      );
+      await this.track(this.#drained(socket));
     } catch (err) {
       throw this.fail(err);
     } finally {
       release();
     }
+  }
+
+  /** One shared wait for `drain` per socket, however many writes wait (no listener pile-up). */
+  #drained(socket: Duplex): Promise<void> {
+    if (this.#drain?.socket === socket) return this.#drain.promise;
+    const promise = new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        socket.off('drain', onDrain);
+        reject(closedError('connection closed while writing'));
+      };
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+    });
+    const entry = { socket, promise };
+    this.#drain = entry;
+    const clear = (): void => {
+      if (this.#drain === entry) this.#drain = undefined;
+    };
+    promise.then(clear, clear);
+    return promise;
   }
 
   /**

@@ -94,3 +94,31 @@ describe('writing', () => {
     expect(ref.closed).toBe(true);
   });
 });
+
+describe('many writes waiting at once', () => {
+  it('share one drain wait: no MaxListenersExceededWarning, every byte arrives', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      let got = 0;
+      let peerSocket: import('node:net').Socket | undefined;
+      server = await startServer((s) => {
+        peerSocket = s;
+        s.pause();
+        s.on('data', (c: Buffer) => (got += c.length));
+      });
+      const conn = await connect({ host: '127.0.0.1', port: server.port, security: 'none', timeout: 20_000 });
+      const writes = Array.from({ length: 40 }, () => conn.write(Buffer.alloc(512 * 1024)));
+      await sleep(50);
+      peerSocket!.resume();
+      await Promise.all(writes);
+      await conn.close();
+      await sleep(20);
+      expect(got).toBe(40 * 512 * 1024);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
