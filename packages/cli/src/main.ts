@@ -11,7 +11,7 @@ import { VERSION } from './version.js';
 
 /** Options of `main()` beyond argv and IO. */
 export interface MainOptions {
-  /** The name the program was invoked as; `sendmail` switches to the sendmail interface. */
+  /** The name the program was invoked as; `sendmail` (or `mailctl-sendmail`) switches to the sendmail interface. */
   argv0?: string;
 }
 
@@ -79,8 +79,9 @@ export async function main(argv: string[], io: CliIO, options: MainOptions = {})
       }
     };
 
-  if (options.argv0 === 'sendmail' || argv[0] === 'sendmail') {
-    const rest = options.argv0 === 'sendmail' ? argv : argv.slice(1);
+  const asSendmail = options.argv0 !== undefined && /(^|[-_])sendmail$/.test(options.argv0);
+  if (asSendmail || argv[0] === 'sendmail') {
+    const rest = asSendmail ? argv : argv.slice(1);
     if (rest[0] !== '--help' && rest[0] !== '-h') {
       return guard(io, async () => (await import('./commands/sendmail.js')).runSendmail(io, rest));
     }

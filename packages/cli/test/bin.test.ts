@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ensureBuilt } from './dist.js';
@@ -23,7 +24,7 @@ describe('the built mailctl binary', () => {
   it('--version loads only commander and the CLI entry modules (fast start-up)', async () => {
     const r = await run(['--import', join(import.meta.dirname, 'fixtures/trace-imports.mjs'), BIN, '--version']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe('0.1.0');
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')).version);
     const urls = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.slice(7));
     expect(urls.length).toBeGreaterThan(2);
     const heavy = urls.filter((u) => /packages\/(transport|pop3|smtp)\/|nodemailer|smol-toml|\/commands\/(send|fetch|probe|serve|demo)|devserver/.test(u));
@@ -33,13 +34,13 @@ describe('the built mailctl binary', () => {
   it('--version is close to bare Node start-up time', async () => {
     const base: number[] = [];
     const cli: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       base.push((await run(['-e', ''])).ms);
       cli.push((await run([BIN, '--version'])).ms);
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]!;
-    // Loaded CI machines vary; the CLI's own share of start-up must stay well under 200 ms.
-    expect(median(cli) - median(base)).toBeLessThan(150);
+    // The fastest of several runs is the least disturbed by other work on a loaded machine;
+    // the CLI's own share of start-up must stay well under 200 ms.
+    expect(Math.min(...cli) - Math.min(...base)).toBeLessThan(150);
   });
 
   it('exits with sysexits codes as a process', async () => {
@@ -50,12 +51,14 @@ describe('the built mailctl binary', () => {
   it('works as `sendmail` through a symlink (argv[0])', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailctl-bin-'));
     try {
-      const link = join(dir, 'sendmail');
-      await symlink(BIN, link);
-      // No recipients: the sendmail interface answers with its own usage error.
-      const r = await run([link, '-oi'], { input: 'Subject: x\n\nbody\n', env: { HOME: dir, XDG_CONFIG_HOME: dir } });
-      expect(r.code).toBe(64);
-      expect(r.stderr).toContain('sendmail: no recipients');
+      for (const name of ['sendmail', 'mailctl-sendmail']) {
+        const link = join(dir, name);
+        await symlink(BIN, link);
+        // No recipients: the sendmail interface answers with its own usage error.
+        const r = await run([link, '-oi'], { input: 'Subject: x\n\nbody\n', env: { HOME: dir, XDG_CONFIG_HOME: dir } });
+        expect(r.code).toBe(64);
+        expect(r.stderr).toContain('sendmail: no recipients');
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -78,6 +78,9 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
         printer.result({ ok: false, server: `${target.server.host}:${target.server.port}`, from: delivery.from, accepted: [], rejected: refusals, error: { code: error.code, message: error.message } });
         for (const r of refusals) printer.warn(`rejected ${describe(r)}`);
       }
+      if (MailError.hasCode(error, 'SMTP_OUTCOME_UNKNOWN')) {
+        printer.warn('the connection was lost after the message was sent: the server may have accepted it; check before sending it again');
+      }
       throw error;
     }
     await smtp.quit().catch(() => undefined);
