@@ -17,6 +17,8 @@ export class MaildirBatch {
   readonly #io: MaildirIO;
   readonly #name: () => string;
   readonly #pending: string[] = [];
+  /** Already renamed into new/ by an earlier, failed commit (a retry skips them). */
+  readonly #renamed = new Set<string>();
   #state: 'open' | 'committing' | 'done' = 'open';
 
   /** @internal Use `Maildir.batch()`. */
@@ -64,7 +66,8 @@ export class MaildirBatch {
     this.#state = 'committing';
     const names = [...this.#pending];
     try {
-      await inGroups(names, async (name) => {
+      const waiting = names.filter((name) => !this.#renamed.has(name));
+      await inGroups(waiting, async (name) => {
         const file = await this.#io.openForSync(join(this.#dir, 'tmp', name));
         try {
           await file.sync();
@@ -72,7 +75,10 @@ export class MaildirBatch {
           await file.close();
         }
       });
-      await inGroups(names, (name) => this.#io.rename(join(this.#dir, 'tmp', name), join(this.#dir, 'new', name)));
+      await inGroups(waiting, async (name) => {
+        await this.#io.rename(join(this.#dir, 'tmp', name), join(this.#dir, 'new', name));
+        this.#renamed.add(name);
+      });
       const dir = await this.#io.openForSync(join(this.#dir, 'new'));
       try {
         await dir.sync();
@@ -80,6 +86,7 @@ export class MaildirBatch {
         await dir.close();
       }
     } catch (error) {
+      // Retryable: a second commit() finishes what is left and fsyncs new/ again.
       this.#state = 'open';
       throw error;
     }

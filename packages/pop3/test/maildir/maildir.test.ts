@@ -165,3 +165,28 @@ describe('Maildir', () => {
     expect(await box.list()).toEqual([{ uid: b, size: 7 }]);
   });
 });
+
+describe('Maildir batch failures', () => {
+  it('a commit that fails at the directory fsync can be retried and delivers each message once', async () => {
+    let failOnce = true;
+    const io: MaildirIO = {
+      ...nodeIO,
+      openForSync: async (p) => {
+        if (p.endsWith('/new') && failOnce) {
+          failOnce = false;
+          throw Object.assign(new Error('EIO'), { code: 'EIO' });
+        }
+        return nodeIO.openForSync(p);
+      },
+    };
+    const md = await Maildir.open(dir, { create: true, io });
+    const batch = md.batch();
+    await batch.add('one');
+    await batch.add('two');
+    await expect(batch.commit()).rejects.toThrow('EIO');
+    const names = await batch.commit();
+    expect(names).toHaveLength(2);
+    expect((await md.list()).map((e) => e.uid)).toEqual(names);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+});
