@@ -2,11 +2,23 @@
  * TRANSACTION state (RFC 1939 §5, §7): STAT, LIST, UIDL, RETR, TOP, DELE, RSET.
  * RETR and TOP stream the message through the dot-stuffer with backpressure.
  */
+import { createHash } from 'node:crypto';
 import type { POP3Session } from './session.js';
 import { BodyStuffer, TopLimiter } from './stuff.js';
 
 /** Flush output once this much is queued, so a big RETR never sits whole in memory. */
 const FLUSH_AT = 64 * 1024;
+
+/** RFC 1939 §7: a unique-id is 1 to 70 characters in the range 0x21 to 0x7E. */
+const VALID_UID = /^[\x21-\x7e]{1,70}$/;
+
+/**
+ * The uid as UIDL shows it: the mailbox's own when valid, otherwise a stable digest of it
+ * (a Maildir base name carries the host name and can exceed 70 characters).
+ */
+export function wireUid(uid: string): string {
+  return VALID_UID.test(uid) ? uid : `H${createHash('sha256').update(uid).digest('base64url')}`;
+}
 
 /** Parses a message number that exists and is not deleted; answers -ERR otherwise. */
 function message(session: POP3Session, arg: string): number | undefined {
@@ -81,7 +93,7 @@ export async function transactionCommand(session: POP3Session, verb: string, arg
     case 'LIST':
       return listing(session, arg, (n) => String(session.messages[n - 1]!.size));
     case 'UIDL':
-      return listing(session, arg, (n) => session.messages[n - 1]!.uid);
+      return listing(session, arg, (n) => wireUid(session.messages[n - 1]!.uid));
     case 'RETR': {
       const n = message(session, arg);
       if (n !== undefined) await send(session, n, undefined);

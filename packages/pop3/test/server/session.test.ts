@@ -167,3 +167,22 @@ describe('POP3 server session', () => {
     expect(await c2.waitClosed(3000)).toMatch(/^-ERR Line too long/);
   });
 });
+
+describe('POP3 server UIDL', () => {
+  it('shows a stable RFC 1939 digest for uids that are too long or not printable', async () => {
+    const long = `1795713983.M734415P14658Q1R51d9f9f0.${'very-long-host-name.'.repeat(4)}example`;
+    const box = new MemoryMailbox(new Map([[long, Buffer.from('a\r\n')], ['with space', Buffer.from('b\r\n')], ['ok-uid', Buffer.from('c\r\n')]]));
+    const { client } = await open({ alice: box }, { allowInsecureAuth: true });
+    client.write('USER alice\r\nPASS secret-1\r\nUIDL\r\nRETR 1\r\nDELE 2\r\nQUIT\r\n');
+    await client.line();
+    await client.line();
+    const uidl = (await client.until('\r\n.\r\n')).split('\r\n').slice(1, 4);
+    expect(uidl[0]).toMatch(/^1 H[A-Za-z0-9_-]{43}$/);
+    expect(uidl[1]).toMatch(/^2 H[A-Za-z0-9_-]{43}$/);
+    expect(uidl[2]).toBe('3 ok-uid');
+    expect(await client.until('\r\n.\r\n')).toBe('+OK 3 octets\r\na\r\n.\r\n');
+    await client.line();
+    await client.line();
+    expect(box.deletedUids).toEqual(['with space']);
+  });
+});
