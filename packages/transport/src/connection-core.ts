@@ -39,7 +39,6 @@ export abstract class ConnectionCore {
   #closeWaiters: Array<() => void> = [];
   #socketClosed = false;
   #upgrading = false;
-  #drain: { socket: Duplex; promise: Promise<void> } | undefined;
 
   protected constructor(socket: Duplex, options: ResolvedOptions, tracer: Tracer, server: boolean) {
     this.socket = socket;
@@ -82,6 +81,16 @@ export abstract class ConnectionCore {
   /** The configured timeout of `phase` in ms. */
   protected timeoutOf(phase: Phase): number {
     return this.#opts.timeouts[phase];
+  }
+
+  /** A TLS upgrade was requested and has not finished: nothing may be written. */
+  protected get upgrading(): boolean {
+    return this.#upgrading;
+  }
+
+  /** The current socket has closed. */
+  protected get socketClosed(): boolean {
+    return this.#socketClosed;
   }
 
   /** Whether the connection is closed or destroyed. */
@@ -207,52 +216,6 @@ export abstract class ConnectionCore {
     const error = MailError.is(err) ? err : socketError(err as Error);
     this.destroy(error);
     return this.error ?? error;
-  }
-
-  /** Writes `buf`; when the socket is full, waits for `drain` within the phase's deadline. */
-  protected async send(buf: Uint8Array, phase: Phase, signal: AbortSignal | undefined, deadline?: number): Promise<void> {
-    this.assertOpen();
-    if (this.#socketClosed) throw closedError();
-    if (signal?.aborted) throw this.fail(abortedError(signal));
-    if (this.#upgrading) {
-      // RFC 3207 §4 / SECURITY.md promise 2: nothing is written between STARTTLS and the end
-      // of the handshake (it would go out in plaintext or corrupt the handshake).
-      throw new MailError('MAIL_INVALID_ARGUMENT', 'cannot write while the TLS handshake is in progress; await the upgrade first');
-    }
-    const socket = this.socket;
-    if (socket.write(buf)) return;
-    const release = this.guard(phase, deadline ?? Date.now() + this.#opts.timeouts[phase], signal);
-    try {
-      await this.track(this.#drained(socket));
-    } catch (err) {
-      throw this.fail(err);
-    } finally {
-      release();
-    }
-  }
-
-  /** One shared wait for `drain` per socket, however many writes wait (no listener pile-up). */
-  #drained(socket: Duplex): Promise<void> {
-    if (this.#drain?.socket === socket) return this.#drain.promise;
-    const promise = new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
-        socket.off('close', onClose);
-        resolve();
-      };
-      const onClose = (): void => {
-        socket.off('drain', onDrain);
-        reject(closedError('connection closed while writing'));
-      };
-      socket.once('drain', onDrain);
-      socket.once('close', onClose);
-    });
-    const entry = { socket, promise };
-    this.#drain = entry;
-    const clear = (): void => {
-      if (this.#drain === entry) this.#drain = undefined;
-    };
-    promise.then(clear, clear);
-    return promise;
   }
 
   /**

@@ -2,7 +2,7 @@
  * Reading dot-terminated responses and bodies (RFC 1939 §3, RFC 5321 §4.5.2), on top of the
  * connection machinery: bounded line lists and streamed bodies with backpressure.
  */
-import { ConnectionCore } from './connection-core.js';
+import { WritingConnection } from './connection-write.js';
 import { DotUnstuffer, type DotUnstufferOptions } from './dot-stuffing.js';
 import { MailError } from './errors.js';
 import type { ReadOptions } from './types.js';
@@ -13,7 +13,7 @@ const DOT = 0x2e;
 export type DotBodyOptions = ReadOptions & DotUnstufferOptions;
 
 /** Adds readDotLines/readDotBody to the connection machinery. Internal. */
-export abstract class DotReadingConnection extends ConnectionCore {
+export abstract class DotReadingConnection extends WritingConnection {
   /**
    * A dot-terminated multi-line response (POP3 LIST/UIDL/CAPA), unstuffed, decoded as
    * UTF-8. More than `limits.maxResponseSize` bytes in total is `MAIL_RESPONSE_TOO_LARGE`.

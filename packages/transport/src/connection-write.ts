@@ -1,0 +1,61 @@
+/**
+ * The write side of a connection: refuses writes during a TLS upgrade, honours backpressure
+ * (waits for `drain` within the phase deadline) with one shared wait per socket.
+ */
+import type { Duplex } from 'node:stream';
+import { closedError } from './connection-errors.js';
+import { ConnectionCore } from './connection-core.js';
+import { MailError, type Phase } from './errors.js';
+import { abortedError } from './open-socket.js';
+
+/** Adds drain-aware writing to the connection machinery. Internal. */
+export abstract class WritingConnection extends ConnectionCore {
+  #drain: { socket: Duplex; promise: Promise<void> } | undefined;
+
+  /** Writes `buf`; when the socket is full, waits for `drain` within the phase's deadline. */
+  protected async send(buf: Uint8Array, phase: Phase, signal: AbortSignal | undefined, deadline?: number): Promise<void> {
+    this.assertOpen();
+    if (this.socketClosed) throw closedError();
+    if (signal?.aborted) throw this.fail(abortedError(signal));
+    if (this.upgrading) {
+      // RFC 3207 §4 / SECURITY.md promise 2: nothing is written between STARTTLS and the end
+      // of the handshake (it would go out in plaintext or corrupt the handshake).
+      throw new MailError('MAIL_INVALID_ARGUMENT', 'cannot write while the TLS handshake is in progress; await the upgrade first');
+    }
+    const socket = this.socket;
+    if (socket.write(buf)) return;
+    const release = this.guard(phase, deadline ?? Date.now() + this.timeoutOf(phase), signal);
+    try {
+      await this.track(this.#drained(socket));
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      release();
+    }
+  }
+
+  /** One shared wait for `drain` per socket, however many writes wait (no listener pile-up). */
+  #drained(socket: Duplex): Promise<void> {
+    if (this.#drain?.socket === socket) return this.#drain.promise;
+    const promise = new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        socket.off('drain', onDrain);
+        reject(closedError('connection closed while writing'));
+      };
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+    });
+    const entry = { socket, promise };
+    this.#drain = entry;
+    const clear = (): void => {
+      if (this.#drain === entry) this.#drain = undefined;
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+
+}
