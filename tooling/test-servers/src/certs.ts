@@ -1,8 +1,10 @@
 // TLS material generated at test time with the openssl CLI (never committed keys).
-// One temp directory per process, generated once and cached; removed at process exit.
+// Generated once per machine and user into a cache directory under os.tmpdir() (shared by all
+// test processes: vitest workers are killed without running exit hooks, so per-process temp
+// directories would pile up), regenerated when older than a week; leaves expire in 30 days.
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +25,7 @@ export interface CertificateMaterial {
 
 /** Everything `createTestCertificates()` produces. */
 export interface TestCertificates {
-  /** Directory holding every file (removed when the process exits). */
+  /** Directory holding every file (a shared cache: do not modify or delete it). */
   readonly dir: string;
   /** The test CA: trust `ca.cert` to verify `server`, `otherHost` and `expired`. */
   readonly ca: CertificateMaterial;
@@ -39,26 +41,75 @@ export interface TestCertificates {
 
 /** Options of {@link createTestCertificates}. */
 export interface CreateCertificatesOptions {
-  /** Generate into this directory instead of a cached per-process temp directory (not removed). */
+  /** Generate fresh material into this directory (yours to remove) instead of using the shared cache. */
   readonly dir?: string;
 }
 
+const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const READY = 'ready';
 let cached: Promise<TestCertificates> | undefined;
 
+/** The shared cache directory (per user). */
+export function certificateCacheDir(): string {
+  return join(tmpdir(), `mail-test-certs-v1-${process.getuid?.() ?? 'user'}`);
+}
+
 /**
- * Generate (once per process, unless `opts.dir` is given) a test CA and leaf certificates.
- * Uses EC P-256 keys so generation takes well under a second.
+ * The test CA and leaf certificates: from the shared cache (generated on first use, EC P-256,
+ * well under a second), or freshly into `opts.dir`.
  */
 export function createTestCertificates(opts: CreateCertificatesOptions = {}): Promise<TestCertificates> {
-  if (opts.dir !== undefined) return generate(opts.dir);
+  if (opts.dir !== undefined) {
+    const dir = opts.dir;
+    return generate(dir).then(() => load(dir));
+  }
   if (!cached) {
-    const dir = mkdtempSync(join(tmpdir(), 'mail-test-certs-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    cached = generate(dir);
+    cached = fromCache(certificateCacheDir());
     // A failed generation must not poison later calls.
     cached.catch(() => { cached = undefined; });
   }
   return cached;
+}
+
+function fresh(dir: string): boolean {
+  try {
+    return Date.now() - statSync(join(dir, READY)).mtimeMs < MAX_AGE_MS;
+  } catch {
+    return false;
+  }
+}
+
+async function fromCache(dir: string): Promise<TestCertificates> {
+  if (fresh(dir)) return load(dir);
+  // Generate beside it, then rename into place: concurrent processes never see half a set.
+  const tmp = mkdtempSync(`${dir}.new-`);
+  try {
+    await generate(tmp);
+    writeFileSync(join(tmp, READY), '');
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      if (fresh(dir)) return load(dir); // another process won the race
+      const old = `${dir}.old-${process.pid}`;
+      renameSync(dir, old);
+      renameSync(tmp, dir);
+      rmSync(old, { recursive: true, force: true });
+    }
+    return load(dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function load(dir: string): TestCertificates {
+  return {
+    dir,
+    ca: material(dir, 'ca'),
+    server: material(dir, 'server'),
+    otherHost: material(dir, 'other'),
+    selfSigned: material(dir, 'self'),
+    expired: material(dir, 'expired'),
+  };
 }
 
 /** base64 SHA-256 over the DER SubjectPublicKeyInfo of a PEM certificate. */
@@ -113,7 +164,7 @@ async function signExpired(dir: string): Promise<void> {
     '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-extensions', 'leaf', '-notext', '-out', 'expired.crt']);
 }
 
-async function generate(dir: string): Promise<TestCertificates> {
+async function generate(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await newKey(dir, 'ca');
   await openssl(dir, ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=mail test CA', '-days', '30', '-sha256',
@@ -126,12 +177,4 @@ async function generate(dir: string): Promise<TestCertificates> {
   await openssl(dir, ['req', '-x509', '-new', '-key', 'self.key', '-subj', '/CN=localhost', '-days', '30', '-sha256',
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1', '-addext', 'basicConstraints=critical,CA:FALSE',
     '-out', 'self.crt']);
-  return {
-    dir,
-    ca: material(dir, 'ca'),
-    server: material(dir, 'server'),
-    otherHost: material(dir, 'other'),
-    selfSigned: material(dir, 'self'),
-    expired: material(dir, 'expired'),
-  };
 }

@@ -1,7 +1,7 @@
 // @mail/test-servers: scriptable fake SMTP/POP3 servers and TLS material for tests.
 export { act, type Action, type Reply } from './actions.js';
 export {
-  createTestCertificates, spkiSha256,
+  certificateCacheDir, createTestCertificates, spkiSha256,
   type CertificateMaterial, type CreateCertificatesOptions, type TestCertificates,
 } from './certs.js';
 export { DEFAULT_CAPA, DEFAULT_EHLO_EXTENSIONS, type DriverConfig, type Security } from './config.js';

@@ -1,10 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createTestCertificates, spkiSha256, type CertificateMaterial } from '../src/certs.js';
+import { certificateCacheDir, createTestCertificates, spkiSha256, type CertificateMaterial } from '../src/certs.js';
 
 /** Serve `leaf` over TLS on 127.0.0.1 and try a verifying client connection trusting the CA. */
 async function handshake(leaf: CertificateMaterial, ca: string, servername = 'localhost'): Promise<string> {
@@ -27,9 +29,11 @@ async function handshake(leaf: CertificateMaterial, ca: string, servername = 'lo
 }
 
 describe('createTestCertificates', () => {
-  it('is cached per process and writes the files', async () => {
+  it('is cached (per process in memory, per machine on disk) and writes the files', async () => {
     const [a, b] = await Promise.all([createTestCertificates(), createTestCertificates()]);
     expect(a).toBe(b);
+    expect(a.dir).toBe(certificateCacheDir());
+    expect(existsSync(join(a.dir, 'ready'))).toBe(true);
     for (const m of [a.ca, a.server, a.otherHost, a.selfSigned, a.expired]) {
       expect(existsSync(m.certPath) && existsSync(m.keyPath)).toBe(true);
       expect(m.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
@@ -61,5 +65,19 @@ describe('createTestCertificates', () => {
     expect(await handshake(c.otherHost, c.ca.cert)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(await handshake(c.selfSigned, c.ca.cert)).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
     expect(await handshake(c.expired, c.ca.cert)).toBe('CERT_HAS_EXPIRED');
+  });
+
+  it('generates fresh, different material into a given directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certs-test-'));
+    try {
+      const [own, shared] = await Promise.all([createTestCertificates({ dir }), createTestCertificates()]);
+      expect(own.dir).toBe(dir);
+      expect(own.server.certPath).toBe(join(dir, 'server.crt'));
+      expect(own.ca.spkiSha256).not.toBe(shared.ca.spkiSha256);
+      expect(await handshake(own.server, own.ca.cert)).toBe('ok');
+      expect(await handshake(own.server, shared.ca.cert)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
