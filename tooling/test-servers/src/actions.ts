@@ -59,6 +59,14 @@ function isActionList(reply: Action | readonly Action[]): reply is readonly Acti
   return Array.isArray(reply);
 }
 
+/**
+ * Every byte the actions would write, joined: to split, drip or extend a default reply, e.g.
+ * `(_cmd, ctx) => act.split(bytesOf(ctx.defaultReply()), 7)`.
+ */
+export function bytesOf(actions: readonly Action[]): Buffer {
+  return Buffer.concat(actions.flatMap((a) => (a.kind === 'write' || a.kind === 'split' || a.kind === 'drip' ? [a.data] : [])));
+}
+
 /** The first bytes the actions would write (to decide e.g. whether a DATA reply was 354). */
 export function firstBytes(actions: readonly Action[]): Buffer {
   for (const a of actions) {

@@ -1,5 +1,5 @@
 // @mail/test-servers: scriptable fake SMTP/POP3 servers and TLS material for tests.
-export { act, type Action, type Reply } from './actions.js';
+export { act, bytesOf, type Action, type Reply } from './actions.js';
 export {
   certificateCacheDir, createTestCertificates, spkiSha256,
   type CertificateMaterial, type CreateCertificatesOptions, type TestCertificates,

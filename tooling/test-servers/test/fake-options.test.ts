@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, FakeServer, type FakeServerOptions, TestClient } from '../src/index.js';
+import { act, bytesOf, FakeServer, type FakeServerOptions, TestClient } from '../src/index.js';
 
 const servers: FakeServer[] = [];
 const clients: TestClient[] = [];
@@ -119,6 +119,21 @@ describe('scripting details', () => {
     const c = await connect(server);
     await c.readLine();
     expect([await c.command('NOOP'), await c.command('NOOP'), await c.command('NOOP')]).toEqual(['250 2.0.0 Ok', '250 second', '250 2.0.0 Ok']);
+  });
+
+  it('a default reply can be split, or extended with injected bytes in the same write', async () => {
+    const server = await start({ protocol: 'smtp', security: 'starttls' });
+    server.once('EHLO', (_cmd, ctx) => act.split(bytesOf(ctx.defaultReply()), 7));
+    server.once('STARTTLS', (_cmd, ctx) => act.write(Buffer.concat([bytesOf(ctx.defaultReply()), Buffer.from('250 injected\r\n')])));
+    const c = await connect(server);
+    await c.readLine();
+    const before = c.reads.length;
+    await c.write('EHLO x\r\n');
+    expect((await c.readReply()).at(-1)).toBe('250 STARTTLS');
+    expect(c.reads[before]!.data.toString()).toBe('250-loc');
+    await c.write('STARTTLS\r\n');
+    await server.waitFor(() => c.buffered.includes('injected'));
+    expect(c.reads.at(-1)!.data.toString()).toBe('220 2.0.0 Ready to start TLS\r\n250 injected\r\n');
   });
 
   it('split reaches the client as separate reads over TLS too', async () => {
