@@ -12,8 +12,8 @@ import { isPositive, type Reply } from './protocol/reply.js';
 
 export type { BodyInput };
 
-/** BDAT chunks are at most this big (and at least 64 KiB where the source allows). */
-const BDAT_CHUNK = 1024 * 1024;
+/** BDAT chunks are about this big (the source's pieces are not split); bounds memory in flight. */
+const BDAT_CHUNK = 256 * 1024;
 /** Unanswered pipelined BDAT chunks before we wait for a reply. */
 const BDAT_WINDOW = 8;
 
@@ -96,13 +96,14 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
     await conn.writeCommand('RSET', { signal: w.signal });
     await w.channel.read({ signal: w.signal });
   };
-  const send = async (data: Buffer, last: boolean): Promise<void> => {
-    const line = guard(() => formatBdat(data.length, last));
+  const send = async (pieces: Buffer[], size: number, last: boolean): Promise<void> => {
+    const line = guard(() => formatBdat(size, last));
     conn.trace('c', line);
     const extra = last ? w.after?.() : undefined;
-    const out = Buffer.concat([prefix ?? Buffer.alloc(0), Buffer.from(`${line}\r\n`), data, ...(extra ? [extra] : [])]);
+    // One allocation per chunk: command, data and whatever rides along, in one write.
+    const out = Buffer.concat([...(prefix ? [prefix] : []), Buffer.from(`${line}\r\n`), ...pieces, ...(extra ? [extra] : [])]);
     prefix = undefined;
-    await conn.write(out, { signal: w.signal, trace: `<${data.length} bytes of message>` });
+    await conn.write(out, { signal: w.signal, trace: `<${size} bytes of message>` });
     bytes += out.length;
     if (last) return;
     outstanding++;
@@ -114,7 +115,7 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
   try {
     for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
       if (size >= BDAT_CHUNK) {
-        await send(Buffer.concat(buffered, size), false);
+        await send(buffered, size, false);
         buffered = [];
         size = 0;
       }
@@ -125,7 +126,7 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
     await abandon().catch(() => undefined);
     throw error;
   }
-  await send(buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, size), true);
+  await send(buffered, size, true);
   while (outstanding > 0) await collect().catch((e: unknown) => { throw outcomeUnknown('BDAT LAST', e); });
   return { bytes, failed };
 }
