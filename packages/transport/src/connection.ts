@@ -217,6 +217,13 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
     }
   }
 
+  /** The first bytes received but not yet read (framed or still in the socket's buffer). */
+  #bufferedHead(): Buffer {
+    const raw: unknown = this.raw.read();
+    const more = Buffer.isBuffer(raw) ? raw : typeof raw === 'string' ? Buffer.from(raw) : Buffer.alloc(0);
+    return Buffer.concat([this.input.framer.take(64), more]).subarray(0, 64);
+  }
+
   async #clientTLS(implicit: boolean, signal: AbortSignal | undefined): Promise<void> {
     if (this.tlsSocket !== undefined) throw new MailError('MAIL_PROTOCOL', 'TLS is already active on this connection');
     await this.upgrade('tls', signal, async (raw) => {
@@ -227,7 +234,7 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
       const info = this.tlsInfo;
       this.tracer.event('i', `TLS established (${info?.protocol ?? '?'}, ${info?.cipher ?? '?'})`);
       return socket;
-    }, implicit ? () => plaintextServerError(this.host, this.options.port, this.input.framer.take(64)) : undefined);
+    }, implicit ? () => plaintextServerError(this.host, this.options.port, this.#bufferedHead()) : undefined);
   }
 }
 

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Connection, type ConnectOptions } from '../src/index.js';
 import { makeMaterial, type Material } from './helpers/certs.js';
-import { collect, sleep, startServer, startTLSServer, type TestServer } from './helpers/server.js';
+import { collect, duplexPair, sleep, startServer, startTLSServer, type TestServer } from './helpers/server.js';
 
 let m: Material;
 let server: TestServer | undefined;
@@ -110,6 +110,15 @@ describe('implicit TLS (RFC 8314)', () => {
       expect(message).not.toMatch(/wrong version number/i);
     },
   );
+
+  it("security 'tls' over a duplex that already holds a plaintext greeting explains the mismatch", async () => {
+    const [a, b] = duplexPair();
+    b.write('+OK POP3 ready\r\n');
+    const err = await connect({ host: 'pop.example', port: 995, security: 'tls', socketFactory: () => a }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MAIL_TLS_MODE_MISMATCH' });
+    expect((err as Error).message).toContain('pop.example:995 speaks plaintext');
+    expect((err as Error).message).toContain('+OK POP3 ready');
+  });
 
   it('exposes matching channel bindings on both sides (TLS 1.3: tls-exporter, end-point)', async () => {
     const pair = await starttlsPair();
