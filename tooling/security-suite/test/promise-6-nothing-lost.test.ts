@@ -2,7 +2,8 @@
 // "outcome unknown" (RFC 1047), never success, never retried; a 421 there is an answer.
 // POP3 fetch-and-delete at the library level: cut the connection at every step, run again,
 // and every message is stored exactly once (UIDL) and nothing is missing. The process-kill
-// matrix of `mailctl fetch --delete` is in promise-6-crash-matrix.test.ts.
+// matrix of `mailctl fetch --delete` (SIGKILL at every command and inside each batch commit,
+// connection reset at every command) is packages/cli/test/crash.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { SMTP } from '@mail/smtp';
 import type { FakeServer } from '@mail/test-servers';
