@@ -10,6 +10,8 @@ import { authCommand, apopCommand, passCommand, userCommand } from './login.js';
 import { transactionCommand } from './transaction.js';
 import type { Mailbox, MailboxEntry } from './mailbox.js';
 import type { POP3SessionInfo } from './types.js';
+import { formatResponse, type POP3ResponseCode } from '../protocol/status.js';
+import { parseCommandLine } from '../protocol/commands.js';
 
 let nextId = 1;
 
@@ -58,12 +60,12 @@ export class POP3Session implements POP3SessionInfo {
 
   /** Queues `+OK text`. */
   ok(text = ''): void {
-    this.#line(`+OK${text === '' ? '' : ` ${text}`}`);
+    this.#line(formatResponse(true, text));
   }
 
   /** Queues `-ERR [CODE] text` and counts the error. */
-  err(text: string, code?: string): void {
-    this.#line(`-ERR ${code === undefined ? '' : `[${code}] `}${text}`);
+  err(text: string, code?: POP3ResponseCode): void {
+    this.#line(formatResponse(false, text, code));
     this.badCommands++;
   }
 
@@ -128,11 +130,13 @@ export class POP3Session implements POP3SessionInfo {
   }
 
   async #dispatch(text: string, bare: boolean): Promise<void> {
-    const space = text.indexOf(' ');
-    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
-    const arg = space === -1 ? '' : text.slice(space + 1);
+    // The channel already enforced the line length; the shared parser checks the rest.
+    const parsed = parseCommandLine(text, { maxLength: Number.MAX_SAFE_INTEGER });
+    const verb = parsed.ok ? parsed.value.verb : '';
+    const arg = parsed.ok ? parsed.value.argText : '';
     this.trace('C', verb === 'PASS' || verb === 'AUTH' || verb === 'APOP' ? `${verb} ****` : text);
     if (bare) return this.err('Lines must end with CRLF');
+    if (!parsed.ok) return this.err('Malformed command');
     if (verb === 'CAPA') return this.#capa();
     if (verb === 'QUIT') return this.#quit();
     if (verb === 'NOOP' && this.state === 'transaction') return this.ok();
