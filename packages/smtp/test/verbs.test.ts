@@ -56,7 +56,7 @@ describe('verbs', () => {
     server.once('XCLIENT', '220 ok\r\n');
     expect((await smtp.command('XCLIENT NAME=x')).code).toBe(220);
     const err = await failure(smtp.command('XFOO'));
-    expect(SMTPReplyError.is(err) && (err as SMTPReplyError).command).toBe('XFOO');
+    expect(SMTPReplyError.is(err) && (err).command).toBe('XFOO');
     expect(server.commands().slice(1)).toEqual(['VRFY postmaster', 'EXPN list', 'HELP', 'NOOP', 'XCLIENT NAME=x', 'XFOO']);
   });
 
