@@ -4,6 +4,7 @@
  * session waits for input.
  */
 import type { Socket } from 'node:net';
+import { formatEhloLines } from '../protocol/ehlo.js';
 import { ChannelError, ServerChannel } from './channel.js';
 import { formatServerReply, hookReply, reply, type ServerConfig } from './context.js';
 import { handleAuth } from './auth.js';
@@ -173,14 +174,23 @@ export class Session implements SessionInfo {
     this.extended = verb !== 'HELO';
     this.resetTransaction();
     if (!this.extended) return this.send(250, undefined, `${this.config.hostname} Hello ${name}`);
-    this.send(250, undefined, [`${this.config.hostname} Hello ${name}`, ...this.#extensions()]);
+    this.send(250, undefined, formatEhloLines(this.config.hostname, `Hello ${name}`, this.#extensions()));
   }
 
-  #extensions(): string[] {
-    const ext = ['PIPELINING', `SIZE ${this.config.maxMessageSize}`, '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'DSN', 'ENHANCEDSTATUSCODES'];
-    if (this.config.tls && !this.secure) ext.push('STARTTLS');
-    if (this.config.lookup && this.user === undefined && (this.secure || this.config.options.allowInsecureAuth)) {
-      ext.push(`AUTH ${this.config.mechanisms.join(' ')}`);
+  #extensions(): Map<string, string[]> {
+    const ext = new Map<string, string[]>([
+      ['PIPELINING', []],
+      ['SIZE', [String(this.config.maxMessageSize)]],
+      ['8BITMIME', []],
+      ['SMTPUTF8', []],
+      ['CHUNKING', []],
+      ['DSN', []],
+      ['ENHANCEDSTATUSCODES', []],
+    ]);
+    if (this.config.tls && !this.secure) ext.set('STARTTLS', []);
+    // RFC 4954 §4 advice and SECURITY.md: AUTH is offered only where it may be used.
+    if (this.config.sasl && this.user === undefined && (this.secure || this.config.options.allowInsecureAuth)) {
+      ext.set('AUTH', [...this.config.mechanisms]);
     }
     return ext;
   }
