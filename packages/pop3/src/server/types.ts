@@ -45,7 +45,7 @@ export interface POP3ServerOptions {
   limits?: {
     /** Longest command line, CRLF included (255, RFC 2449 §4; AUTH continuations up to 12288). */
     maxLineLength?: number;
-    /** Errors in a row before the connection is closed (10). */
+    /** Failed commands before the connection is closed (10; counted anew after login). */
     maxBadCommands?: number;
     /** Most simultaneous connections (1000). */
     maxConnections?: number;

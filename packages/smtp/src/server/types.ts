@@ -80,7 +80,7 @@ export interface SMTPServerLimits {
   maxMessageSize?: number;
   /** Most recipients per transaction (100, RFC 5321 §4.5.3.1.8's minimum). */
   maxRecipients?: number;
-  /** Errors in a row before the connection is closed (10). */
+  /** Failed commands per session before the connection is closed (10), like Postfix's smtpd_hard_error_limit. */
   maxBadCommands?: number;
   /** Most simultaneous connections; more get `421` and are closed (1000). */
   maxConnections?: number;
