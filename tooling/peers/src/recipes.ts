@@ -13,6 +13,7 @@ export const PEER_NAMES: readonly PeerName[] = ['dovecot', 'postfix', 'smtp-sink
 /** Logical ports a peer can expose. */
 export type PortName = 'smtp' | 'smtps' | 'pop3' | 'pop3s' | 'lmtp';
 
+/** How to drive one shell recipe. */
 export interface Recipe {
   /** Absolute path of the recipe script. */
   readonly script: string;
@@ -50,6 +51,7 @@ export const lmtpInstalled = (): boolean => hasBin('/usr/lib/dovecot/lmtp');
 
 let aiosmtpdChecked: boolean | undefined;
 
+/** The recipe of each peer. */
 export const RECIPES: Readonly<Record<PeerName, Recipe>> = {
   dovecot: {
     script: here('dovecot/dovecot-pop3.sh'),

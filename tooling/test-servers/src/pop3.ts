@@ -55,6 +55,7 @@ export function topOf(content: Buffer, n: number): Buffer {
   return content.subarray(0, end);
 }
 
+/** A fresh POP3 session state with this connection's APOP timestamp. */
 export function newPop3State(connection: number): Pop3State {
   return {
     phase: 'authorization', user: undefined, timestamp: `<${process.pid}.${connection}.${Date.now()}@localhost>`,

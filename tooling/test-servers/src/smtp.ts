@@ -60,6 +60,7 @@ export function unstuff(raw: Buffer): Buffer {
   return Buffer.concat(out);
 }
 
+/** A fresh SMTP session state (also after STARTTLS, RFC 3207 §4.2). */
 export function newSmtpState(): SmtpState {
   return { helo: undefined, from: undefined, mailParams: '', rcpts: [], user: undefined, sasl: undefined, bdat: [] };
 }
