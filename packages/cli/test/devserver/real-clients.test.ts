@@ -75,6 +75,18 @@ describe('dev server with real clients', () => {
     await clear('alice');
   });
 
+  it('curl smtps:// (implicit TLS) with AUTH', async () => {
+    const msg = message('curl smtps');
+    const result = await runTool('curl', [
+      '-sS', '--cacert', dev.certPath, `smtps://127.0.0.1:${dev.smtpsPort}`, '--user', 'alice:secret-1',
+      '--mail-from', 'sender@example.test', '--mail-rcpt', 'alice@localhost', '--upload-file', '-',
+    ], msg);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await stored('alice')).toEqual([msg]);
+    await clear('alice');
+  });
+
   it('swaks with STARTTLS (verified) and AUTH PLAIN; unknown recipients go to catchall', async () => {
     const msg = message('swaks');
     const result = await runTool('swaks', [

@@ -182,6 +182,24 @@ describe('SMTP server session', () => {
     expect(await client.reply()).toBe('452 4.2.2 Over quota\r\n');
   });
 
+  it('LMTP over BDAT: one reply per recipient after the LAST chunk', async () => {
+    const { client, received } = await open({
+      lmtp: true,
+      async onData(message, envelope) {
+        const parts: Buffer[] = [];
+        for await (const c of message) parts.push(c);
+        received.push({ envelope, data: Buffer.concat(parts), user: undefined });
+        return [undefined, { code: 550, enhanced: '5.1.1', message: 'No such user' }];
+      },
+    });
+    client.write('LHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<one@y>\r\nRCPT TO:<two@y>\r\nBDAT 4\r\nab\r\nBDAT 0 LAST\r\n');
+    for (let i = 0; i < 4; i++) await client.reply();
+    expect(await client.reply()).toBe('250 2.0.0 4 octets received\r\n');
+    expect(await client.reply()).toMatch(/^250 2\.0\.0 OK queued/);
+    expect(await client.reply()).toBe('550 5.1.1 No such user\r\n');
+    expect(received[0]!.data.toString()).toBe('ab\r\n');
+  });
+
   it('limits recipients with 452 (RFC 5321 §4.5.3.1.10)', async () => {
     const { client } = await open({ limits: { maxRecipients: 2 } });
     client.write('EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<1@y>\r\nRCPT TO:<2@y>\r\nRCPT TO:<3@y>\r\n');
