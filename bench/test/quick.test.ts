@@ -14,12 +14,12 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('pnpm bench --quick', () => {
   it('runs every scenario with every client and writes JSON and SVG', () => {
-    let log = '';
+    let log: string;
     try {
       log = execFileSync(process.execPath, [join(import.meta.dirname, '../src/run.mjs'), '--quick', '--out', out], { encoding: 'utf8', timeout: 200_000, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string };
-      throw new Error(`bench --quick failed:\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+      throw new Error(`bench --quick failed:\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, { cause: e });
     }
     const report = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8')) as Report;
     const ids = report.results.map((r) => r.id);
