@@ -10,6 +10,7 @@
  * chunks are discarded), with DATA by closing the connection before the final dot (RFC 5321
  * §3.8: a transaction without end-of-data is not delivered). Nothing unsafe is ever delivered.
  */
+import { isAscii } from 'node:buffer';
 import { BodyInspector, LineEndingNormalizer, MAX_TEXT_LINE_OCTETS, normalize, type BodyInfo, type BodySource } from '@mail/transport';
 import { SMTPMessageError, SMTPNotSupportedError } from './errors.js';
 import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
@@ -45,7 +46,8 @@ export function prepareWhole(source: string | Uint8Array): PreparedBody {
   const input = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
   const first = normalizer.push(input);
   const tail = normalizer.end();
-  const whole = tail.length === 0 ? Buffer.from(first) : Buffer.concat([first, tail]);
+  // A view of the caller's bytes when nothing needed changing: do not modify them until sendMail settles.
+  const whole = tail.length === 0 ? first : Buffer.concat([first, tail]);
   const inspector = new BodyInspector().push(whole);
   inspector.end();
   return { head: [whole], rest: undefined, complete: true, inspector, headers8bit: headers8bit([whole]) };
@@ -76,7 +78,7 @@ function headers8bit(chunks: readonly Buffer[]): boolean {
   for (const chunk of chunks) {
     const end = chunk.indexOf('\r\n\r\n');
     const part = end === -1 ? chunk : chunk.subarray(0, end);
-    if (part.some((b) => b >= 0x80)) return true;
+    if (!isAscii(part)) return true;
     if (end !== -1) return false;
   }
   return false;
