@@ -1,7 +1,13 @@
 // Shared vitest settings for every workspace package. Plain JS (not TS) because vitest
 // loads config files' dependencies from node_modules with Node itself.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+// Whether the package has type tests (test/**/*.test-d.ts): running tsc without any is wasted time.
+function hasTypeTests(dir) {
+  const testDir = join(dir, 'test');
+  return existsSync(testDir) && readdirSync(testDir, { recursive: true }).some((f) => String(f).endsWith('.test-d.ts'));
+}
 
 /** Picked up automatically when a package has it (starts real peers, see @mail/peers). */
 const PEERS_SETUP = 'test/peers.global-setup.ts';
@@ -41,7 +47,7 @@ export function packageTestConfig(dir, extra = {}, options = {}) {
       // Type tests (*.test-d.ts) of this package. The root tsconfig covers the whole repo;
       // type errors elsewhere are `pnpm typecheck`'s job and must not fail this package's run.
       typecheck: {
-        enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json'), ignoreSourceErrors: true,
+        enabled: hasTypeTests(dir), include: ['test/**/*.test-d.ts'], tsconfig: join(dir, '../../tsconfig.json'), ignoreSourceErrors: true,
       },
       ...extra,
       ...(globalSetup.length ? { globalSetup } : {}),
