@@ -5,12 +5,13 @@
  * the terminator (a pipelined next response) untouched.
  *
  * Speed: the lenient mode finds candidate line starts with `Buffer.indexOf('\n.')` and looks
- * only at the bytes right after a match, so ordinary text is passed on as views of the input
- * at memory-scan speed. The strict mode must see every line ending, so it walks CR and LF
- * with `indexOf` (still native scans, no per-byte JavaScript loop).
+ * only at the bytes right after a match, so the body is passed on as views of the input at
+ * memory-scan speed (a stuffed dot splits a chunk into two views instead of copying it).
+ * The strict mode must see every line ending, so it walks CR and LF with `indexOf` (still
+ * native scans, no per-byte JavaScript loop).
  */
 import { MailError } from '../errors.js';
-import { CR, DOT, EMPTY, LF, asBuffer, withDeletions } from './bytes.js';
+import { CR, DOT, EMPTY, LF, asBuffer, splitAround } from './bytes.js';
 
 /** A line that starts with a dot, in lenient mode (an LF ends a line). */
 const LF_DOT = Buffer.from('\n.', 'latin1');
@@ -114,9 +115,8 @@ export class DotUnstuffer {
       throw error;
     }
     const end = this.stopAt === -1 ? n : this.stopAt;
-    const body = withDeletions(buf, end, this.del);
-    this.total += body.length;
-    const chunks = body.length === 0 ? [] : [body];
+    const chunks = splitAround(buf, end, this.del);
+    this.total += end - this.del.length;
     if (this.restFrom !== -1) {
       this.finished = true;
       return { chunks, done: true, rest: buf.subarray(this.restFrom) };
