@@ -58,7 +58,9 @@ export function planEnvelope(
   if ((utf8Addresses || options.smtputf8 === true) && !smtputf8Offered) {
     throw new SMTPNotSupportedError('the envelope needs SMTPUTF8 (RFC 6531), which the server does not offer');
   }
-  if (options.smtputf8 !== false && (utf8Addresses || options.smtputf8 === true || (body.headers8bit && smtputf8Offered))) params.smtputf8 = true;
+  // 8-bit content to a server with SMTPUTF8 but no 8BITMIME goes under SMTPUTF8 (RFC 6531 §3.1).
+  const eightBitNeedsUtf8 = info.has8bit && bodyPlan.body === '7BIT' && smtputf8Offered;
+  if (options.smtputf8 !== false && (utf8Addresses || options.smtputf8 === true || eightBitNeedsUtf8 || (body.headers8bit && smtputf8Offered))) params.smtputf8 = true;
 
   if (options.requireTLS === true) {
     // RFC 8689 §4.1: only over TLS, and only to a server that offers REQUIRETLS.

@@ -119,6 +119,13 @@ describe('pipelined transaction (RFC 2920)', () => {
     ]);
   });
 
+  it('sends 8-bit content under SMTPUTF8 when the server has SMTPUTF8 but no 8BITMIME', async () => {
+    const server = await fake({ extensions: ['PIPELINING', 'SMTPUTF8'] });
+    const smtp = await client(server);
+    await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: 'Subject: x\r\n\r\ncafé\r\n' });
+    expect(server.commands().find((c) => c.startsWith('MAIL'))).toBe('MAIL FROM:<a@x.test> SMTPUTF8');
+  });
+
   it('refuses DSN when the server lacks it, unless told to omit it', async () => {
     const server = await fake({ extensions: ['PIPELINING'] });
     const smtp = await client(server);
