@@ -19,13 +19,14 @@ import { escapeLines, escapeText } from '../output/escape.js';
 export async function run(ctx: CommandContext): Promise<number> {
   const { printer } = ctx;
   const c = printer.color;
+  const e = printer.colorErr;
   const dataDir = await mkdtemp(join(tmpdir(), 'mailctl-demo-'));
   const user = 'demo';
   const password = randomBytes(12).toString('base64url');
   const trace: string[] = [];
   const show = (line: string): void => {
     trace.push(line);
-    printer.info(c.dim(line));
+    printer.info(e.dim(line));
   };
   const { startDevServer } = await import('../devserver/index.js');
   const server = await startDevServer({
@@ -36,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     requireAuth: true,
   });
   try {
-    printer.info(c.bold(`dev server: SMTP 127.0.0.1:${server.smtpPort}, POP3 127.0.0.1:${server.pop3Port}, certificate SHA-256 ${server.fingerprint}`));
+    printer.info(e.bold(`dev server: SMTP 127.0.0.1:${server.smtpPort}, POP3 127.0.0.1:${server.pop3Port}, certificate SHA-256 ${server.fingerprint}`));
     const common = { host: 'localhost', security: 'starttls' as const, tls: { ca: server.caPem }, debug: 1 as const, logger: show, timeout: 15_000 };
     const composed = await compose({
       from: `${user}@localhost`,
@@ -49,7 +50,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       headers: [],
     });
 
-    printer.info(c.bold('\n== SMTP: send =='));
+    printer.info(e.bold('\n== SMTP: send =='));
     const smtp = await SMTP.connect({ ...common, port: server.smtpPort, localName: 'mailctl-demo', auth: { username: user, password } });
     let sent;
     try {
@@ -59,7 +60,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       await smtp.close().catch(() => undefined);
     }
 
-    printer.info(c.bold('\n== POP3: fetch =='));
+    printer.info(e.bold('\n== POP3: fetch =='));
     const pop = await POP3.connect({ ...common, port: server.pop3Port });
     let fetched: Buffer;
     try {

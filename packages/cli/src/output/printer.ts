@@ -12,7 +12,10 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export interface Printer {
   readonly json: boolean;
   readonly quiet: boolean;
+  /** Colours for stdout lines (off unless stdout is a terminal). */
   readonly color: Colors;
+  /** Colours for stderr lines (off unless stderr is a terminal). */
+  readonly colorErr: Colors;
   /** Whether stderr is an interactive terminal (progress bars, spinners). */
   readonly interactive: boolean;
   /** A human result line on stdout; suppressed by --json and --quiet. */
@@ -44,7 +47,10 @@ export function colorEnabled(stream: OutStream, env: CliIO['env']): boolean {
 export function createPrinter(io: CliIO, opts: { json?: boolean; quiet?: boolean }): Printer {
   const json = opts.json === true;
   const quiet = opts.quiet === true;
-  const color = pc.createColors(colorEnabled(io.stderr, io.env));
+  // Each stream gets colour only if it is a terminal itself: `mailctl probe | less` must not
+  // receive escape codes because stderr happens to be a terminal.
+  const color = pc.createColors(colorEnabled(io.stdout, io.env));
+  const errColor = pc.createColors(colorEnabled(io.stderr, io.env));
   const nl = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
   let printed = false;
   return {
@@ -54,6 +60,7 @@ export function createPrinter(io: CliIO, opts: { json?: boolean; quiet?: boolean
     json,
     quiet,
     color,
+    colorErr: errColor,
     interactive: io.stderr.isTTY === true && !json && !quiet && io.env.TERM !== 'dumb',
     line: (text) => {
       if (!json && !quiet) io.stdout.write(nl(text));
@@ -62,10 +69,10 @@ export function createPrinter(io: CliIO, opts: { json?: boolean; quiet?: boolean
       if (!json && !quiet) io.stderr.write(nl(text));
     },
     warn: (text) => {
-      if (!quiet) io.stderr.write(nl(color.yellow(text)));
+      if (!quiet) io.stderr.write(nl(errColor.yellow(text)));
     },
     error: (text) => {
-      io.stderr.write(nl(color.red(text)));
+      io.stderr.write(nl(errColor.red(text)));
     },
     result: (value) => {
       if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
