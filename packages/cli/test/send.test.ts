@@ -94,6 +94,28 @@ describe('mailctl send', () => {
     expect(text).not.toContain('dropped');
   });
 
+  it('HTML and text bodies from files, DSN parameters on MAIL/RCPT', async () => {
+    const html = await sb.file('body.html', '<p>Hi <b>Bob</b></p>');
+    const text = await sb.file('body.txt', 'Hi Bob');
+    const before = smtp.messages.length;
+    const r = await sb.run(['send', ...server(), '--from', 'alice@example.org', '--to', 'bob@example.org', '--subject', 'html', '--body-file', text, '--html-file', html, '--dsn-notify', 'success,failure', '--dsn-ret', 'hdrs', '--envid', 'env-1'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const msg = smtp.messages[before]!;
+    expect(msg.content.toString()).toMatch(/multipart\/alternative/);
+    expect(msg.content.toString()).toContain('<p>Hi <b>Bob</b></p>');
+    expect(msg.mailParams).toMatch(/RET=HDRS/);
+    expect(msg.mailParams).toMatch(/ENVID=env-1/);
+    expect(smtp.commands().some((c) => /^RCPT TO:<bob@example.org> NOTIFY=SUCCESS,FAILURE/.test(c))).toBe(true);
+  });
+
+  it('--require-tls against a server without REQUIRETLS is refused before MAIL FROM (69)', async () => {
+    const before = smtp.commands().filter((c) => c.startsWith('MAIL')).length;
+    const r = await sb.run(['send', ...server(), '--from', 'alice@example.org', '--to', 'bob@example.org', '--body', 'x', '--require-tls'], { env });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/REQUIRETLS/);
+    expect(smtp.commands().filter((c) => c.startsWith('MAIL')).length).toBe(before);
+  });
+
   it('--dry-run prints the composed message without connecting', async () => {
     const conns = smtp.connections;
     const r = await sb.run(['send', '--dry-run', '--from', 'a@example.org', '--to', 'b@example.org', '--subject', 'dry', '--body', 'x', '--priority', 'high']);
