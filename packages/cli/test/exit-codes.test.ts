@@ -56,7 +56,7 @@ describe('exit codes (sysexits)', () => {
     const v = await sb.run(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    for (const cmd of ['send', 'fetch', 'probe', 'pop3', 'serve', 'demo']) {
+    for (const cmd of ['send', 'sendmail', 'fetch', 'probe', 'pop3', 'serve', 'demo']) {
       const r = await sb.run([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');

@@ -54,7 +54,9 @@ export function registerCommands(program: Command, h: RegisterHelpers): void {
     .command('sendmail')
     .description('the sendmail(8) interface: -t, -f ADDR, -F NAME, -i/-oi, recipients as arguments, message on stdin')
     .allowUnknownOption()
-    .helpOption(false)
+    .allowExcessArguments()
+    .helpOption('--help', 'show this help')
+    .addHelpText('after', `\nAlso accepted: -r ADDR (= -f), -N NOTIFY, -V ENVID, --account NAME, --config FILE, --server URL,\n--user NAME, --password-env VAR, --ca FILE, --pin SHA256, --security MODE, --timeout S, --debug[=N].\nIgnored: -oXXX options, -bm, -odi/-odb, -v, -U, -m. Exit codes as for \`mailctl --help\`.\n`)
     .addHelpText('after', examples(['mailctl sendmail -t < mail.eml', 'ln -s $(which mailctl) ~/bin/sendmail && sendmail -oi bob@example.org < mail.eml']))
     .action(() => {
       /* handled before parsing in main() */
