@@ -104,3 +104,18 @@ describe('implicit TLS and AUTH', () => {
     expect(noTls.commands()).toEqual(['EHLO c.test']);
   });
 });
+
+describe.each(['none', 'tls', 'starttls'] as const)('the same transaction over %s', (security) => {
+  it('goes out pipelined in one write, replies matched in order, content exact', async () => {
+    const server = await fake({ security, extensions: ['PIPELINING', '8BITMIME', 'ENHANCEDSTATUSCODES'] });
+    server.once('RCPT', '250 2.1.5 Ok\r\n', '550 5.1.1 no\r\n');
+    const smtp = await client(server);
+    expect(smtp.secure).toBe(security !== 'none');
+    const result = await smtp.sendMail({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'], message: 'Subject: s\n\n.dot\n' });
+    expect([result.accepted.map((r) => r.address), result.rejected.map((r) => r.address)]).toEqual([['b@y.test'], ['c@y.test']]);
+    const reads = server.sessions[0]!.chunks.filter((c) => c.tls === (security !== 'none')).map((c) => c.data.toString());
+    expect(reads).toContain('MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nRCPT TO:<c@y.test>\r\nDATA\r\n');
+    expect(server.messages[0]!.content.toString()).toBe('Subject: s\r\n\r\n.dot\r\n');
+    expect(server.messages[0]!.raw.toString()).toBe('Subject: s\r\n\r\n..dot\r\n');
+  });
+});
