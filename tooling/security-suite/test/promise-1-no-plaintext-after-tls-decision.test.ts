@@ -113,6 +113,15 @@ for (const protocol of ['smtp', 'pop3'] as const) {
   }
 }
 
+/** Each failure says why, so that a user can fix the right thing. */
+const WHY: Record<Cert, RegExp> = {
+  selfSigned: /self-signed/,
+  otherHost: /not valid for the host name/,
+  expired: /expired/,
+  unknownCA: /not signed by a trusted CA/,
+  'TLSv1.1': /minimum TLS version/,
+};
+
 describe('the certificate and the TLS version are verified before anything is sent over TLS', () => {
   it.each(scenarios(1, certRows))('$name → MAIL_TLS', async (row) => {
     const server = await fakeServer(row.protocol, {
@@ -124,6 +133,7 @@ describe('the certificate and the TLS version are verified before anything is se
     const tls = row.cert === 'unknownCA' ? {} : { ca: server.ca };
     const error = await rejectionOf(row.protocol === 'smtp' ? smtpTo(server, { auth, tls }) : pop3To(server, { tls }));
     expect(error.code).toBe('MAIL_TLS');
+    expect(error.message).toMatch(WHY[row.cert]);
     expect(server.commands({ tls: true })).toEqual([]);
     expectNothingSecretInPlaintext(server);
   });
