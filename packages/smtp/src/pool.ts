@@ -126,6 +126,10 @@ export class SMTPPool implements AsyncDisposable {
           const slot: Slot = { smtp, messages: 0, timer: undefined };
           this.#busy.add(slot);
           return slot;
+        } catch (error) {
+          // The place is free again: let a waiter try to open it.
+          this.#waiters.shift()?.resolve(undefined);
+          throw error;
         } finally {
           this.#opening--;
         }

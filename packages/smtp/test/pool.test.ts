@@ -94,6 +94,16 @@ describe('SMTPPool', () => {
     expect(server.messages).toHaveLength(6);
   });
 
+  it('a failed connect does not leave waiting sends hanging', async () => {
+    const server = await fake();
+    server.once('GREETING', act.closeWith('554 5.3.2 not now\r\n'));
+    await using p = pool(server, { maxConnections: 1, retry: false });
+    const [first, second] = await Promise.allSettled([p.sendMail(mail(1)), p.sendMail(mail(2))]);
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    expect(server.messages).toHaveLength(1);
+  });
+
   it('rejects sends after close', async () => {
     const server = await fake();
     const p = pool(server);
