@@ -134,12 +134,31 @@ export class SMTPPool implements AsyncDisposable {
           this.#opening--;
         }
       }
-      const slot = await new Promise<Slot | undefined>((resolve) => this.#waiters.push({ resolve }));
+      const slot = await this.#wait(signal);
       if (slot) {
         this.#busy.add(slot);
         return slot;
       }
     }
+  }
+
+  /** Waits for a slot to be handed over (or for room to open one: undefined); abortable. */
+  #wait(signal?: AbortSignal): Promise<Slot | undefined> {
+    return new Promise<Slot | undefined>((resolve, reject) => {
+      const waiter = {
+        resolve: (slot: Slot | undefined): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(slot);
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
   }
 
   #release(slot: Slot): void {

@@ -104,6 +104,19 @@ describe('SMTPPool', () => {
     expect(server.messages).toHaveLength(1);
   });
 
+  it('a send waiting for a connection can be aborted', async () => {
+    const server = await fake({ extensions: noChunking });
+    server.once('DATA_END', [act.delay(100), act.write('250 2.0.0 Ok\r\n')]);
+    await using p = pool(server, { maxConnections: 1 });
+    const first = p.sendMail(mail(1));
+    const controller = new AbortController();
+    const second = p.sendMail({ ...mail(2), signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    expect((await failure(second)).code).toBe('MAIL_ABORTED');
+    expect((await first).response.code).toBe(250);
+    expect(server.messages).toHaveLength(1);
+  });
+
   it('rejects sends after close', async () => {
     const server = await fake();
     const p = pool(server);
