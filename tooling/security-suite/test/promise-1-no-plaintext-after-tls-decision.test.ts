@@ -2,8 +2,11 @@
 // personal (AUTH, USER, PASS, APOP, MAIL, RCPT) is written before a verified TLS session
 // exists; a server that hides, refuses or mis-answers STARTTLS/STLS, fails EHLO/CAPA, or
 // presents a bad certificate gets a typed error, never a silent fallback. Plaintext
-// credentials need an explicit opt-in even when the whole session is plaintext.
+// credentials need an explicit opt-in even when the whole session is plaintext. And secrets
+// never reach traces, debug logs or error messages.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
+import { TRACE_CHANNEL } from '@mail/transport';
 import type { FakeServer } from '@mail/test-servers';
 import { act } from '@mail/test-servers';
 import { fakeServer, pop3To, rejectionOf, SECRET_VERBS, smtpTo, allReceived, type Mode } from './support/harness.js';
@@ -151,5 +154,53 @@ describe('implicit TLS never falls back to plaintext', () => {
     expect(error.code).toBe('MAIL_TLS_MODE_MISMATCH');
     expect(server.commands()).toEqual([]);
     expectNothingSecretInPlaintext(server);
+  });
+});
+
+interface SecretRow {
+  name: string;
+  protocol: 'smtp' | 'pop3';
+  /** The server knows this password: `PASSWORD` succeeds, anything else fails. */
+  login: (server: FakeServer, log: (line: string) => void) => Promise<unknown>;
+  fails?: boolean;
+}
+
+const debug = (log: (line: string) => void) => ({ debug: 2 as const, logger: log });
+const secretRows = scenarios(1, [
+  { name: 'SMTP AUTH PLAIN', protocol: 'smtp', login: async (s, log) => (await smtpTo(s, debug(log))).auth('PLAIN', auth) },
+  { name: 'SMTP AUTH LOGIN', protocol: 'smtp', login: async (s, log) => (await smtpTo(s, debug(log))).auth('LOGIN', auth) },
+  { name: 'SMTP AUTH CRAM-MD5', protocol: 'smtp', login: async (s, log) => (await smtpTo(s, debug(log))).auth('CRAM-MD5', auth) },
+  { name: 'SMTP login() refused with 535', protocol: 'smtp', fails: true, login: async (s, log) => (await smtpTo(s, debug(log))).login('alice', `${PASSWORD}-wrong`) },
+  { name: 'SMTP connect({ auth }) over STARTTLS', protocol: 'smtp', login: (s, log) => smtpTo(s, { ...debug(log), auth }) },
+  { name: 'POP3 USER/PASS', protocol: 'pop3', login: async (s, log) => { const p = await pop3To(s, debug(log)); await p.user('alice'); return p.pass(PASSWORD); } },
+  { name: 'POP3 PASS refused', protocol: 'pop3', fails: true, login: async (s, log) => { const p = await pop3To(s, debug(log)); await p.user('alice'); return p.pass(`${PASSWORD}-wrong`); } },
+  { name: 'POP3 APOP', protocol: 'pop3', login: async (s, log) => (await pop3To(s, debug(log))).apop('alice', PASSWORD) },
+  { name: 'POP3 AUTH PLAIN', protocol: 'pop3', login: async (s, log) => (await pop3To(s, debug(log))).auth('PLAIN', auth) },
+  { name: 'POP3 AUTH LOGIN', protocol: 'pop3', login: async (s, log) => (await pop3To(s, debug(log))).auth('LOGIN', auth) },
+  { name: 'POP3 AUTH refused', protocol: 'pop3', fails: true, login: async (s, log) => (await pop3To(s, debug(log))).auth('PLAIN', { username: 'alice', password: `${PASSWORD}-wrong` }) },
+] satisfies SecretRow[]);
+
+describe('secrets never reach traces, debug logs or error messages', () => {
+  it.each(secretRows)('$name', async (row) => {
+    const server = await fakeServer(row.protocol, { security: 'starttls', users: { alice: PASSWORD } });
+    const seen: string[] = [];
+    const onTrace = (event: unknown): void => { seen.push((event as { text: string }).text); };
+    subscribe(TRACE_CHANNEL, onTrace);
+    try {
+      const outcome = await row.login(server, (line) => seen.push(line)).then(() => undefined, (e: unknown) => e as Error);
+      if (row.fails) {
+        expect(outcome).toBeInstanceOf(Error);
+        seen.push((outcome as Error).message, String((outcome as Error).stack));
+      } else {
+        expect(outcome).toBeUndefined();
+      }
+    } finally {
+      unsubscribe(TRACE_CHANNEL, onTrace);
+    }
+    // The exchange really happened over TLS, and the traces saw it.
+    expect(server.transcript.some((e) => e.tls && (e.kind === 'sasl' || /^(AUTH|PASS|APOP)/i.test(e.line)))).toBe(true);
+    expect(seen.length).toBeGreaterThan(3);
+    const forms = [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(`\0alice\0${PASSWORD}`).toString('base64'), Buffer.from(`alice\0alice\0${PASSWORD}`).toString('base64')];
+    for (const form of forms) expect(seen.filter((l) => l.includes(form) || l.includes(form.replace(/=+$/, '')))).toEqual([]);
   });
 });
