@@ -144,6 +144,30 @@ describe('runFetch durability under injected failures', () => {
     }
   });
 
+  it('a kill between recording the pending batch and its commit: tmp files are cleaned, nothing duplicated', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'mailctl-engine-precommit-'));
+    try {
+      const dir = join(base, 'md');
+      const statePath = join(base, 's.json');
+      const drop = new FakeMaildrop(makeMessages(4));
+      const real = await openMaildirSink(dir);
+      // "Killed": commit never runs and nothing is aborted (a dead process cleans nothing up).
+      const half = { ...real, begin: () => {
+        const b = real.begin();
+        return { ...b, commit: async () => Promise.reject(new Error('killed before commit')), abort: async () => undefined };
+      } };
+      await expect(runFetch(drop.session(), half, await UidState.load(statePath, 'x'), plan())).rejects.toThrow('killed');
+      expect((await readdir(join(dir, 'tmp'))).length).toBe(3);
+      expect((await UidState.load(statePath, 'x')).pending?.kind).toBe('maildir');
+      const report = await runFetch(drop.session(), await openMaildirSink(dir), await UidState.load(statePath, 'x'), plan());
+      expect(report.recovered).toBe(0);
+      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+      expect(await maildirBodies(dir)).toEqual(makeMessages(4).map((m) => m.body.toString()).sort());
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
   it('a torn mbox append (partial write before the crash) is truncated and fetched again', async () => {
     const base = await mkdtemp(join(tmpdir(), 'mailctl-engine-torn-'));
     try {
