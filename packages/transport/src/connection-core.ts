@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { closedError, socketError, timeoutError } from './connection-errors.js';
+import { Deadlines } from './deadlines.js';
 import { MailError, type Phase } from './errors.js';
 import { Input } from './input.js';
 import { abortedError } from './open-socket.js';
@@ -34,6 +35,7 @@ export abstract class ConnectionCore {
   readonly #opts: ResolvedOptions;
   readonly #server: boolean;
   #pending = new Set<Pending>();
+  readonly #deadlines = new Deadlines();
   #queue: Promise<void> = Promise.resolve();
   #onConnectionAbort: (() => void) | undefined;
   #closeWaiters: Array<() => void> = [];
@@ -122,6 +124,7 @@ export abstract class ConnectionCore {
     this.socket.destroy();
     this.raw.destroy();
     this.input.framer.clear();
+    this.#deadlines.clear();
     const pending = [...this.#pending];
     this.#pending.clear();
     for (const p of pending) p.reject(error);
@@ -165,10 +168,11 @@ export abstract class ConnectionCore {
     }
     const onAbort = (): void => this.destroy(abortedError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => this.destroy(timeoutError(phase, this.#opts.timeouts[phase], this.input.received === 0 && this.tlsSocket === undefined && !this.#server)), Math.max(0, deadline - Date.now()));
+    const forget = this.#deadlines.add(deadline, () => this.destroy(timeoutError(phase, this.#opts.timeouts[phase], this.input.received === 0 && this.tlsSocket === undefined && !this.#server)));
+    if (signal === undefined) return forget;
     return () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      forget();
+      signal.removeEventListener('abort', onAbort);
     };
   }
 
