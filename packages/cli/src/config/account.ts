@@ -7,7 +7,7 @@ import type { Security } from '@mail/transport';
 import { configError } from '../errors.js';
 import type { CommonOptions } from '../options.js';
 import type { Account, Config } from './file.js';
-import { parseServerUrl, type Protocol, type ServerUrl } from './url.js';
+import { defaultPort, parseServerUrl, type Protocol, type ServerUrl } from './url.js';
 
 /** Everything needed to connect and log in, minus the password. */
 export interface Target {
@@ -68,6 +68,9 @@ export function resolveTarget(config: Config, opts: CommonOptions, protocol: Pro
     throw e;
   }
   const security = opts.security ?? (opts.server === undefined ? account?.security : undefined) ?? server.security;
+  // `smtp://host --security tls` means port 465, not 587 (RFC 8314 §3.3): a port not named
+  // in the URL follows the security mode actually used.
+  if (!server.explicitPort && security !== server.security) server = { ...server, port: defaultPort(protocol, security) };
   const timeoutSeconds = opts.timeout ?? account?.timeout;
   return {
     account,

@@ -8,11 +8,11 @@ import { CliError } from '../errors.js';
 describe('parseServerUrl', () => {
   it.each([
     ['smtps://me@mail.example.org', { protocol: 'smtp', host: 'mail.example.org', port: 465, security: 'tls', user: 'me' }],
-    ['smtp://mail.example.org:587', { protocol: 'smtp', host: 'mail.example.org', port: 587, security: 'starttls' }],
-    ['smtp://mail.example.org:465', { protocol: 'smtp', host: 'mail.example.org', port: 465, security: 'tls' }],
+    ['smtp://mail.example.org:587', { protocol: 'smtp', host: 'mail.example.org', port: 587, security: 'starttls', explicitPort: true }],
+    ['smtp://mail.example.org:465', { protocol: 'smtp', host: 'mail.example.org', port: 465, security: 'tls', explicitPort: true }],
     ['submission://h', { protocol: 'smtp', host: 'h', port: 587, security: 'starttls' }],
     ['pop3s://a%40b@pop.example.org', { protocol: 'pop3', host: 'pop.example.org', port: 995, security: 'tls', user: 'a@b' }],
-    ['pop3://[::1]:1110', { protocol: 'pop3', host: '::1', port: 1110, security: 'starttls' }],
+    ['pop3://[::1]:1110', { protocol: 'pop3', host: '::1', port: 1110, security: 'starttls', explicitPort: true }],
   ])('%s', (input, expected) => {
     expect(parseServerUrl(input)).toEqual(expected);
   });
@@ -77,10 +77,14 @@ describe('config', () => {
   it('resolves a target with overrides', () => {
     const c = parseConfig(TOML);
     const t = resolveTarget(c, { account: 'work', timeout: 5 }, 'pop3');
-    expect(t).toMatchObject({ server: { host: 'mail.work.example', port: 995 }, user: 'me', security: 'starttls', timeoutMs: 5000 });
+    // [defaults] security = "starttls" wins over the pop3s:// scheme, and the port follows it.
+    expect(t).toMatchObject({ server: { host: 'mail.work.example', port: 110 }, user: 'me', security: 'starttls', timeoutMs: 5000 });
     const o = resolveTarget(c, { account: 'work', server: 'smtps://x@other.example', user: 'y' }, 'smtp');
     expect(o).toMatchObject({ server: { host: 'other.example', port: 465 }, user: 'y', security: 'tls' });
     expect(() => resolveTarget(c, { account: 'home' }, 'pop3')).toThrow(/no POP3 server/);
+    expect(resolveTarget(c, { server: 'smtp://h', security: 'tls' }, 'smtp').server.port).toBe(465);
+    expect(resolveTarget(c, { server: 'smtp://h:2525', security: 'tls' }, 'smtp').server.port).toBe(2525);
+    expect(resolveTarget(c, { server: 'pop3s://h', security: 'starttls' }, 'pop3').server.port).toBe(110);
   });
 
   it.each([

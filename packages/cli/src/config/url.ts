@@ -16,6 +16,8 @@ export interface ServerUrl {
   port: number;
   security: Security;
   user?: string;
+  /** Whether the URL named the port (otherwise it follows the security mode). */
+  explicitPort?: boolean;
 }
 
 interface SchemeDefaults {
@@ -79,6 +81,7 @@ export function parseServerUrl(input: string, expected?: Protocol): ServerUrl {
   if (url.port && scheme === 'smtp' && result.port === 465) result.security = 'tls';
   if (url.port && scheme === 'pop3' && result.port === 995) result.security = 'tls';
   if (url.username) result.user = decodeURIComponent(url.username);
+  if (url.port) result.explicitPort = true;
   return result;
 }
 
