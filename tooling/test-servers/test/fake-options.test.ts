@@ -123,7 +123,7 @@ describe('scripting details', () => {
 
   it('a default reply can be split, or extended with injected bytes in the same write', async () => {
     const server = await start({ protocol: 'smtp', security: 'starttls' });
-    server.once('EHLO', (_cmd, ctx) => act.split(bytesOf(ctx.defaultReply()), 7));
+    server.once('EHLO', (_cmd, ctx) => act.split(bytesOf(ctx.defaultReply()), 7, 150));
     server.once('STARTTLS', (_cmd, ctx) => act.write(Buffer.concat([bytesOf(ctx.defaultReply()), Buffer.from('250 injected\r\n')])));
     const c = await connect(server);
     await c.readLine();
@@ -138,7 +138,7 @@ describe('scripting details', () => {
 
   it('split reaches the client as separate reads over TLS too', async () => {
     const server = await start({ protocol: 'pop3', security: 'tls' });
-    server.once('NOOP', act.split('+OK one two\r\n', [4, 8]));
+    server.once('NOOP', act.split('+OK one two\r\n', [4, 8], 150));
     const c = await connect(server);
     await c.readLine();
     const before = c.reads.length;

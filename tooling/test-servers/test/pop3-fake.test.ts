@@ -101,7 +101,7 @@ describe('POP3 scripting', () => {
 
   it('answers the greeting as scripted and can reply -ERR [IN-USE]', async () => {
     const { server, c } = await start('none', {
-      script: (s) => s.once('GREETING', act.split('+OK hi\r\n', 2)).once('PASS', '-ERR [IN-USE] locked\r\n'),
+      script: (s) => s.once('GREETING', act.split('+OK hi\r\n', 2, 150)).once('PASS', '-ERR [IN-USE] locked\r\n'),
     });
     expect(await c.readLine()).toBe('+OK hi');
     expect(c.reads.map((r) => r.data.toString())).toEqual(['+O', 'K hi\r\n']);
