@@ -168,3 +168,50 @@ describe('limits are generous for message bodies', () => {
     expect(server.commands().filter((c) => c.startsWith('RETR'))).toEqual(['RETR 1']);
   });
 });
+
+/** A SCRAM server-first message for the client-first in `AUTH SCRAM-SHA-256 <b64>`, with `i` iterations. */
+function scramServerFirst(args: string, iterations: number): string {
+  const first = Buffer.from(args.split(' ')[1] ?? '', 'base64').toString();
+  const nonce = /r=([^,]*)/.exec(first)?.[1] ?? '';
+  return Buffer.from(`r=${nonce}server,s=QUJD,i=${iterations}`).toString('base64');
+}
+
+interface SaslRow {
+  name: string;
+  protocol: 'smtp' | 'pop3';
+  mechanism: string;
+  extensions: string[];
+  script: (s: FakeServer) => void;
+  code: string;
+}
+
+const go = { smtp: '334', pop3: '+' } as const;
+const saslRows: SaslRow[] = [];
+for (const protocol of ['smtp', 'pop3'] as const) {
+  const P = protocol.toUpperCase();
+  const c = go[protocol];
+  const auth = (list: string) => (protocol === 'smtp' ? [`AUTH ${list}`] : ['USER', `SASL ${list}`]);
+  saslRows.push(
+    { name: `${P}: a challenge that is not base64`, protocol, mechanism: 'CRAM-MD5', extensions: auth('CRAM-MD5'), script: (s) => s.once('AUTH', `${c} !!!not-base64\r\n`), code: 'MAIL_PROTOCOL' },
+    { name: `${P}: challenges that never end`, protocol, mechanism: 'LOGIN', extensions: auth('LOGIN'), script: (s) => { s.once('AUTH', `${c} VXNlcm5hbWU6\r\n`); s.on('AUTH_RESPONSE', () => `${c} VXNlcm5hbWU6\r\n`); }, code: protocol === 'smtp' ? 'MAIL_SASL' : 'MAIL_PROTOCOL' },
+    { name: `${P}: SCRAM asking for 10^9 iterations (CPU exhaustion)`, protocol, mechanism: 'SCRAM-SHA-256', extensions: auth('SCRAM-SHA-256'), script: (s) => s.once('AUTH', (cmd) => `${c} ${scramServerFirst(cmd.args, 1_000_000_000)}\r\n`), code: 'MAIL_SASL' },
+  );
+}
+
+describe('SASL challenges from a hostile server are bounded', () => {
+  it.each(scenarios(4, saslRows))('$name → $code', async (row) => {
+    const server = await fakeServer(row.protocol, { security: 'tls', extensions: row.extensions, script: row.script });
+    const credentials = { username: 'alice', password: 'pw' };
+    const started = Date.now();
+    const error = await rejectionOf(row.protocol === 'smtp'
+      ? smtpTo(server).then((c) => c.auth(row.mechanism, credentials))
+      : pop3To(server).then((c) => c.auth(row.mechanism, credentials)));
+    expect(error.code).toBe(row.code);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // At most the mechanism's own steps went out (LOGIN: user name and password), and perhaps
+    // the cancel `*` (RFC 4954 §4, RFC 5034 §4), then nothing.
+    expect(server.transcript.filter((e) => e.kind === 'sasl' && e.line !== '*').length).toBeLessThanOrEqual(2);
+    const auth = server.commands().findIndex((l) => /^AUTH /i.test(l));
+    expect(server.commands().slice(auth + 1).filter((l) => !/^(QUIT|\*)$/i.test(l))).toEqual([]);
+  });
+});
