@@ -7,6 +7,7 @@
 //
 //   node tooling/ci/coverage-report.mjs            report from the existing summaries
 //   node tooling/ci/coverage-report.mjs --run      first run `vitest run --coverage` where needed
+//                                                  (reported even when a test fails: the test run judges tests)
 //   node tooling/ci/coverage-report.mjs --min 85   another target
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -47,7 +48,7 @@ if (runFirst) {
   for (const dir of [...new Set(list.map((a) => a.dir))]) {
     if (!stale(dir)) continue;
     console.log(`coverage-report: running vitest --coverage in ${relative(root, dir)}`);
-    spawnSync('pnpm', ['exec', 'vitest', 'run', '--coverage', '--reporter=dot'], { cwd: dir, stdio: 'inherit' });
+    spawnSync('pnpm', ['exec', 'vitest', 'run', '--coverage', '--coverage.reportOnFailure', '--reporter=dot'], { cwd: dir, stdio: 'inherit' });
   }
 }
 
