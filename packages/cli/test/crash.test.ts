@@ -75,10 +75,10 @@ async function assertNoneLost(server: FakeServer, dir: string, label: string): P
 }
 
 /** Runs fetch again (no faults) until it succeeds, then checks exactly-once delivery. */
-async function finishAndCheck(server: FakeServer, dir: string, label: string, rerun: () => Promise<number>): Promise<void> {
-  let code = -1;
-  for (let round = 0; round < 3 && code !== 0; round++) code = await rerun();
-  expect(code, label).toBe(0);
+async function finishAndCheck(server: FakeServer, dir: string, label: string, rerun: () => Promise<{ code: number; stderr: string }>): Promise<void> {
+  let last = { code: -1, stderr: '' };
+  for (let round = 0; round < 3 && last.code !== 0; round++) last = await rerun();
+  expect(last.code, `${label}: ${last.stderr}`).toBe(0);
   expect(server.mailbox, `${label}: server not emptied`).toHaveLength(0);
   expect(await stored(dir), `${label}: not exactly once`).toEqual([...originals].sort());
 }
@@ -124,7 +124,7 @@ describe('fetch --delete survives SIGKILL at any point', () => {
         await finishAndCheck(server, dir, label, async () => {
           const again = spawnFetch(server, dir);
           const r = await again.exit;
-          return r.code ?? -1;
+          return { code: r.code ?? -1, stderr: r.stderr };
         });
       } finally {
         await server.close();
@@ -159,7 +159,7 @@ describe('fetch --delete survives the connection being cut at any command', () =
         // QUIT's reply lost: the server applied the deletions but the client cannot know.
         if (at < total - 1) expect(first.code, label).toBe(75);
         await assertNoneLost(server, dir, label);
-        await finishAndCheck(server, dir, label, async () => (await sb.run(args(server, dir), { env: { PW: 'builder' } })).code);
+        await finishAndCheck(server, dir, label, async () => sb.run(args(server, dir), { env: { PW: 'builder' } }));
       } finally {
         await server.close();
       }

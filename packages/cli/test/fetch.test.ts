@@ -65,7 +65,22 @@ describe('mailctl fetch', () => {
     const r = await sb.run(['fetch', ...server(), '--maildir', dir, '--only-new'], { env });
     expect(r.code, r.stderr).toBe(0);
     const files = await readdir(join(sb.env.XDG_STATE_HOME!, 'mailctl', 'uidl'));
-    expect(files).toEqual([`bob@localhost%3a${pop.port}.json`]);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^bob@localhost%3a${pop.port}-[0-9a-f]{12}\\.json$`));
+    // A second destination gets its own state: everything is fetched again there.
+    const other = await sb.run(['fetch', ...server(), '--maildir', join(sb.dir, 'Other'), '--only-new', '--json'], { env });
+    expect(JSON.parse(other.stdout)).toMatchObject({ stored: 3 });
+    expect(await readdir(join(sb.env.XDG_STATE_HOME!, 'mailctl', 'uidl'))).toHaveLength(2);
+  });
+
+  it('refuses a state file that belongs to another destination (64), before deleting anything', async () => {
+    const state = join(sb.dir, 'shared-state.json');
+    const first = await sb.run(['fetch', ...server(), '--maildir', join(sb.dir, 'A'), '--state', state], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const second = await sb.run(['fetch', ...server(), '--maildir', join(sb.dir, 'B'), '--state', state, '--delete'], { env });
+    expect(second.code).toBe(64);
+    expect(second.stderr).toMatch(/records messages stored in Maildir/);
+    expect(pop.mailbox).toHaveLength(3);
   });
 
   it('fetches into an mbox (mboxrd quoting, lock released) with --delete', async () => {

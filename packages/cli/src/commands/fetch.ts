@@ -52,14 +52,26 @@ export async function run(ctx: CommandContext): Promise<number> {
   const maxSize = opts.maxSize ?? account?.max_size;
   if (maxSize !== undefined) plan.maxSize = maxSize;
 
-  const mailbox = `${target.user ?? ''}@${target.server.host}:${target.server.port}`;
-  const statePath = opts.state ?? account?.state ?? defaultStatePath(stateHome(io.env), mailbox);
-  const state = await UidState.load(expandPath(statePath, io.env, io.cwd), mailbox);
-
   let sink: Sink;
   if (maildir !== undefined) sink = await (await import('../fetch/maildir-sink.js')).openMaildirSink(expandPath(maildir, io.env, io.cwd));
   else if (mbox !== undefined) sink = await (await import('../fetch/mbox-sink.js')).openMboxSink(expandPath(mbox, io.env, io.cwd));
   else sink = (await import('../fetch/mda-sink.js')).openMdaSink(mda as string, io.env);
+
+  const mailbox = `${target.user ?? ''}@${target.server.host}:${target.server.port}`;
+  const statePath = opts.state ?? account?.state ?? defaultStatePath(stateHome(io.env), mailbox, sink.description);
+  let state: UidState;
+  try {
+    state = await UidState.load(expandPath(statePath, io.env, io.cwd), mailbox);
+    // The state says "stored" for one destination; with --delete, trusting it for another
+    // destination would delete messages that never reached this one.
+    if (state.destination !== undefined && state.destination !== sink.description) {
+      throw usageError(`state file ${state.path} records messages stored in ${state.destination}, not ${sink.description}; give another --state`);
+    }
+    state.destination = sink.description;
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
 
   const progress = fetchProgress(printer);
   let report: FetchReport;

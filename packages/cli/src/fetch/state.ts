@@ -4,6 +4,7 @@
  * tell whether that batch reached the disk, for exactly-once delivery).
  */
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ioError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
@@ -17,6 +18,8 @@ export type PendingBatch =
 interface StateDocument {
   version: 1;
   mailbox: string;
+  /** Where the seen messages were stored (`Maildir /path`, `mbox /path`, `MDA cmd`). */
+  destination?: string;
   seen: string[];
   pending?: PendingBatch;
 }
@@ -25,6 +28,8 @@ interface StateDocument {
 export class UidState {
   readonly path: string;
   readonly mailbox: string;
+  /** The destination the seen messages went to; set on first save. */
+  destination: string | undefined;
   readonly seen: Set<string>;
   pending: PendingBatch | undefined;
 
@@ -51,7 +56,9 @@ export class UidState {
       throw ioError(`state file ${path} is corrupt (not JSON); move it away to fetch everything again`, e);
     }
     if (doc.version !== 1 || !Array.isArray(doc.seen)) throw ioError(`state file ${path} has an unknown format`);
-    return new UidState(path, doc.mailbox ?? mailbox, doc.seen, doc.pending);
+    const state = new UidState(path, doc.mailbox ?? mailbox, doc.seen, doc.pending);
+    state.destination = doc.destination;
+    return state;
   }
 
   /** Drops UIDs the server no longer has (deleted), so the file does not grow forever. */
@@ -69,6 +76,7 @@ export class UidState {
   /** Writes the state durably (tmp file, fsync, rename, fsync directory). */
   async save(): Promise<void> {
     const doc: StateDocument = { version: 1, mailbox: this.mailbox, seen: [...this.seen] };
+    if (this.destination !== undefined) doc.destination = this.destination;
     if (this.pending) doc.pending = this.pending;
     try {
       await writeFileAtomic(this.path, `${JSON.stringify(doc)}\n`);
@@ -83,7 +91,11 @@ export function stateFileName(mailbox: string): string {
   return `${mailbox.replace(/[^A-Za-z0-9@._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}.json`;
 }
 
-/** The default state file of a mailbox under the XDG state directory. */
-export function defaultStatePath(stateDir: string, mailbox: string): string {
-  return join(stateDir, 'mailctl', 'uidl', stateFileName(mailbox));
+/**
+ * The default state file of a mailbox and destination under the XDG state directory: one
+ * file per pair, so fetching the same mailbox into a second place starts from scratch there.
+ */
+export function defaultStatePath(stateDir: string, mailbox: string, destination?: string): string {
+  const suffix = destination === undefined ? '' : `-${createHash('sha256').update(destination).digest('hex').slice(0, 12)}`;
+  return join(stateDir, 'mailctl', 'uidl', stateFileName(`${mailbox}${suffix}`));
 }
