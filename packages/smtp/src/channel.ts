@@ -6,7 +6,7 @@
 import { MailError, type Connection, type Phase } from '@mail/transport';
 import { SMTPServerDisconnectedError, toMailError } from './errors.js';
 import { SMTPProtocolError } from './protocol/errors.js';
-import { ReplyAssembler, type Reply } from './protocol/reply.js';
+import { ReplyAssembler, describeReply, type Reply } from './protocol/reply.js';
 
 /** Options of one reply read. */
 export interface ReplyReadOptions {
@@ -24,6 +24,19 @@ export class ReplyChannel {
 
   constructor(conn: Connection) {
     this.conn = conn;
+  }
+
+  /**
+   * Before a new command: anything the server sent unasked is a protocol error, never the
+   * answer to that command (SECURITY.md promise 4). An unsolicited 421 is the server closing
+   * the session (RFC 5321 §3.8) and reported as such.
+   */
+  async checkUnsolicited(signal?: AbortSignal): Promise<void> {
+    if (!this.conn.hasBufferedData()) return;
+    const reply = await this.read({ signal, deadline: Date.now() + 1000 });
+    const error = new MailError('MAIL_PROTOCOL', `unsolicited reply from the server: ${describeReply(reply)}`);
+    this.conn.destroy(error);
+    throw error;
   }
 
   /** Reads one complete reply (all lines share one deadline). */

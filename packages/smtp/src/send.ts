@@ -131,8 +131,10 @@ class Transaction {
     const start = performance.now();
     const signal = this.#options.signal;
     const channel = this.#s.channel;
-    this.#body ??= await prepareBody(this.#options.message, this.#options.lookAhead);
     const written = this.#written;
+    // A prewritten envelope's replies may already be buffered; otherwise nothing may be.
+    if (!written) await channel.checkUnsolicited(signal);
+    this.#body ??= await prepareBody(this.#options.message, this.#options.lookAhead);
     const plan = written?.plan ?? this.#plan(this.#body);
     const reset = written ? written.reset : this.#smtp.needsReset;
     const inline = written ? written.inline : plan.body.bdat && this.#body.complete && this.#body.inspector.info.size <= INLINE_BDAT && this.#pipelining;

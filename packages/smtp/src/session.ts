@@ -128,7 +128,10 @@ export class SMTPSession {
 
   /** @internal Runs one queued operation. */
   protected enqueue<T>(fn: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
-    return this.queue.run(fn, { signal: opts.signal });
+    return this.queue.run(async () => {
+      await this.channel.checkUnsolicited(opts.signal);
+      return fn();
+    }, { signal: opts.signal });
   }
 
   /** @internal One command, one reply; `ok` decides what is positive. */

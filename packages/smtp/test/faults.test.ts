@@ -83,6 +83,30 @@ describe('malformed replies', () => {
   });
 });
 
+describe('unsolicited replies (SECURITY.md promise 4)', () => {
+  it('a reply nobody asked for is MAIL_PROTOCOL, never the answer to the next command', async () => {
+    const server = await fake();
+    const smtp = await client(server);
+    await server.send('250 2.0.0 surprise\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    const error = await failure(smtp.noop());
+    expect(error.code).toBe('MAIL_PROTOCOL');
+    expect(error.message).toContain('unsolicited reply from the server: 250 2.0.0 surprise');
+    expect(server.commands()).toEqual(['EHLO client.test']);
+  });
+
+  it('an unsolicited 421 (idle timeout) is the server closing the session', async () => {
+    const server = await fake();
+    const smtp = await client(server);
+    await server.send('421 4.4.2 idle for too long\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    const error = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message }));
+    expect(error.code).toBe('SMTP_SERVER_DISCONNECTED');
+    expect(error.transient).toBe(true);
+    expect(server.commands()).toEqual(['EHLO client.test']);
+  });
+});
+
 describe('injection attempts are refused before any write', () => {
   const received = (server: Awaited<ReturnType<typeof fake>>): number => server.sessions[0]!.received.length;
 
