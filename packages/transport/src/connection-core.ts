@@ -37,6 +37,8 @@ export abstract class ConnectionCore {
   #pending = new Set<Pending>();
   readonly #deadlines = new Deadlines();
   #queue: Promise<void> = Promise.resolve();
+  /** Turns taken and not yet released (0: no read or upgrade is queued or running). */
+  #turns = 0;
   #onConnectionAbort: (() => void) | undefined;
   #closeWaiters: Array<() => void> = [];
   #socketClosed = false;
@@ -179,8 +181,16 @@ export abstract class ConnectionCore {
   /** Takes the next turn among reads (and TLS upgrades), in call order. */
   protected turn(): { ready: Promise<void>; release: () => void } {
     const ready = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    let resolve!: () => void;
+    this.#queue = new Promise<void>((r) => (resolve = r));
+    this.#turns++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#turns--;
+      resolve();
+    };
     return { ready, release };
   }
 
@@ -188,7 +198,23 @@ export abstract class ConnectionCore {
    * One read: waits for its turn, then calls `attempt` until it returns a value, waiting for
    * input in between. Deadline and signal cover the whole read, queueing included.
    */
-  protected async read<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
+  protected read<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
+    // Fast path: no other read queued and the answer already buffered (pipelined replies
+    // arrive several per network read). Nothing to wait for, so no turn, deadline or abort
+    // listener is needed; the outcome is the same as the slow path's first attempt.
+    if (this.#turns === 0 && this.error === undefined && opts.signal?.aborted !== true && this.input.framer.length > 0) {
+      let value: T | undefined;
+      try {
+        value = attempt();
+      } catch (err) {
+        return Promise.reject(this.fail(err));
+      }
+      if (value !== undefined) return Promise.resolve(value);
+    }
+    return this.#readSlow(opts, defaultPhase, attempt);
+  }
+
+  async #readSlow<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
     this.assertOpen();
     const phase = opts.phase ?? defaultPhase;
     const release = this.guard(phase, opts.deadline ?? Date.now() + this.#opts.timeouts[phase], opts.signal);

@@ -77,6 +77,7 @@ export class Tracer {
    * level 2 only; they are always published to subscribers.
    */
   event(direction: TraceEvent['direction'], text: string, detail = false): void {
+    if (this.level === 0 && !channel.hasSubscribers) return;
     const time = Date.now();
     if (channel.hasSubscribers) {
       const event: TraceEvent = { id: this.id, protocol: this.protocol, direction, text, time };
