@@ -55,14 +55,21 @@ export async function writeDataBody(w: BodyWrite): Promise<number> {
   // to make the server discard the transaction (RFC 5321 §3.8).
   const abandon = async (): Promise<void> => conn.destroy();
   let pending: Buffer | undefined;
-  for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
-    const out = stuffer.push(chunk);
-    if (pending !== undefined) {
-      await conn.write(pending, { signal: w.signal });
-      written += pending.length;
+  try {
+    for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
+      const out = stuffer.push(chunk);
+      if (pending !== undefined) {
+        await conn.write(pending, { signal: w.signal });
+        written += pending.length;
+      }
+      // Held back one round so the last piece, the end of data and `after` go in one write.
+      pending = out;
     }
-    // Held back one round so the last piece, the end of data and `after` go in one write.
-    pending = out;
+  } catch (error) {
+    // The source failed (or the write did) in the middle of DATA: the server is still reading
+    // message content, so the session cannot continue; closing discards the transaction.
+    conn.destroy();
+    throw error;
   }
   const end = stuffer.end();
   const extra = w.after?.();

@@ -198,6 +198,34 @@ describe('content that cannot be made safe is refused before MAIL FROM', () => {
   });
 });
 
+describe('a message source that fails midway', () => {
+  async function* failing(): AsyncGenerator<string> {
+    yield 'Subject: half\r\n\r\n';
+    yield `${'z'.repeat(100)}\r\n`.repeat(20_000);
+    throw new Error('disk read error');
+  }
+
+  it('over DATA: the connection is closed, nothing is delivered, the error is the source\'s', async () => {
+    const server = await fake({ extensions: noChunking });
+    const smtp = await client(server);
+    const error = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: failing() }));
+    expect(error.message).toBe('disk read error');
+    expect(smtp.closed).toBe(true);
+    await server.idle();
+    expect(server.messages).toHaveLength(0);
+  });
+
+  it('over BDAT: RSET discards the chunks and the session goes on', async () => {
+    const server = await fake();
+    const smtp = await client(server);
+    const error = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: failing() }));
+    expect(error.message).toBe('disk read error');
+    expect(server.commands().at(-1)).toBe('RSET');
+    expect(server.messages.filter((m) => m.accepted)).toHaveLength(0);
+    expect((await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: 'ok\r\n' })).accepted).toHaveLength(1);
+  });
+});
+
 describe('cancellation', () => {
   it('an aborted signal rejects with MAIL_ABORTED before anything is written', async () => {
     const server = await fake();
