@@ -76,6 +76,21 @@ describe.skipIf(skip)(title, () => {
     }
   });
 
+  it.each([['BDAT', true], ['DATA', false]] as const)('pipelines several messages over %s, each with its per-recipient results', async (_via, chunking) => {
+    const pf = peer('postfix');
+    await using lmtp = await LMTP.connect({ host: pf.host, port: lmtpPort(), security: 'none', localName: 'client.test', chunking, timeout: 10_000 });
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const results = await Promise.all(ids.map((id) => lmtp.sendMail({
+      from: 's@example.test', to: [`${pf.user}@a.test`, 'nobody-here@example.test', `${pf.user}@b.test`], message: `Message-ID: <${id}@client.test>\n\nbatch\n`,
+    })));
+    for (const r of results) {
+      expect(r.accepted.map((a) => a.code)).toEqual([250, 250]);
+      expect(r.rejected.map((a) => a.address)).toEqual(['nobody-here@example.test']);
+    }
+    const account = { host: pf.host, port: pf.ports.pop3!, user: pf.user!, pass: pf.pass! };
+    for (const id of ids) for (let i = 0; i < 2; i++) await fetchAndDelete(account, id);
+  });
+
   it('connects over a Unix socket (path)', async () => {
     const pf = peer('postfix');
     const dir = mkdtempSync(join(tmpdir(), 'lmtp-sock-'));
