@@ -110,7 +110,7 @@ export function scenarios(ctx) {
       id: 'fetch-delete', title: `Fetch ${N} × 10 KB into a Maildir with delete (durable)`, unit: 'msg/s', items: N,
       beforeEach: (name) => { pop.fill('small', N); return ctx.freshMaildir(name); },
       clients: {
-        ours: (md) => [node, cliBin, 'fetch', '--server', `pop3://${pop.user}@${pop.host}:${pop.port}`, '--security', 'none', '--password-env', 'BENCH_POP3_PASS', '--maildir', md, '--delete', '--quiet'],
+        ours: (md) => [node, cliBin, 'fetch', '--server', `pop3://${pop.user}@${pop.host}:${pop.port}`, '--security', 'none', '--allow-plaintext-auth', '--password-env', 'BENCH_POP3_PASS', '--maildir', md, '--delete', '--quiet'],
         mpop: (md) => ['mpop', '-C', mpopConfig(dir, pop, `maildir ${md}`, false), '-q'],
         fetchmail: (md) => ['fetchmail', '-f', fetchmailConfig(dir, pop, md), '--pidfile', join(dir, 'fetchmail.pid'), '-s'],
       },
