@@ -166,7 +166,11 @@ class Transaction {
     };
     if (reset) {
       const r = await say('RSET');
-      if (!isPositive(r)) throw new SMTPDataError('RSET', r);
+      if (!isPositive(r)) {
+        // The pipelined commands behind it would answer out of turn: the session is over.
+        if (!sequential) channel.conn.destroy();
+        throw new SMTPDataError('RSET', r);
+      }
     }
     const mailReply = await say(plan.mailLine);
     if (!isPositive(mailReply) && sequential) {
@@ -194,18 +198,18 @@ class Transaction {
       if (inline) {
         finals = await this.#readFinals(mailOk ? accepted.length : 0, 'BDAT LAST');
       } else {
-        if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals, undefined);
+        if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
         const { bytes, failed } = await writeBdatBody({ channel, body: this.#body, plan: plan.body, maxSize: plan.maxSize, signal, pipelining: this.#pipelining, after: () => this.#claimNext(true) });
         this.#bytes += bytes;
         finals = await this.#readFinals(accepted.length, 'BDAT LAST');
         if (failed !== undefined) throw new SMTPDataError('BDAT', failed);
       }
-      if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals, undefined);
+      if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
     } else {
       const go = sequential && (!mailOk || accepted.length === 0) ? undefined : await say('DATA');
       if (!mailOk || accepted.length === 0 || go?.code !== 354) {
         if (go?.code === 354) await this.#emptyData(); // RFC 2920 §3.1: end the data at once.
-        if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals, go);
+        if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
         throw new SMTPDataError('DATA', go!);
       }
       this.#bytes += await writeDataBody({ channel, body: this.#body, plan: plan.body, maxSize: plan.maxSize, signal, after: () => this.#claimNext(false) });
@@ -227,7 +231,7 @@ class Transaction {
     await this.#s.channel.read({ signal: this.#options.signal }).catch(() => undefined);
   }
 
-  #refused(mailOk: boolean, mailReply: Reply, plan: EnvelopePlan, refusals: SMTPRecipientRefusedError[], _go: Reply | undefined): never {
+  #refused(mailOk: boolean, mailReply: Reply, plan: EnvelopePlan, refusals: SMTPRecipientRefusedError[]): never {
     if (!mailOk) {
       this.#smtp.needsReset = false;
       throw new SMTPSenderRefusedError(this.#options.from, plan.mailLine, mailReply);
