@@ -1,7 +1,7 @@
 export * from './errors.js';
 export type * from './types.js';
 export { Connection, connect, type WriteOptions, type TLSInfo, type ServerTLSContext, type FromSocketOptions } from './connection.js';
-export type { DotBodyOptions } from './dot-read.js';
+export type { DotBodyOptions, DotBytesOptions } from './dot-read.js';
 export { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_SIZE, resolveTimeouts, type ResolvedOptions } from './options.js';
 export { LineFramer, DEFAULT_MAX_LINE_LENGTH } from './line-framer.js';
 export { TRACE_CHANNEL, REDACTED, redactLine, escapeForTerminal } from './trace.js';
@@ -9,3 +9,13 @@ export { channelBindingOf, type ChannelBindingType } from './channel-binding.js'
 export { spkiSha256 } from './tls-client.js';
 export * from './dot-stuffing.js';
 export * from './sasl/index.js';
+/** Server halves: the socket layer of one accepted connection (see `server/channel.ts`). */
+export { ServerChannel } from './server/channel.js';
+export { ChannelError } from './server/channel-error.js';
+export type { InputLine } from './server/input-buffer.js';
+/** Server halves: the TLS handshake of an accepted socket (implicit TLS and STARTTLS/STLS). */
+export { serverHandshake } from './server/handshake.js';
+/** Server halves: listening socket, connection limit and graceful close. */
+export { ServerListener, type ListenOptions, type ListenedSession, type ListenerSpec } from './server/listener.js';
+/** Server halves: base64 SASL response decoding (`=` is empty). */
+export { decodeSaslResponse } from './server/sasl-response.js';
