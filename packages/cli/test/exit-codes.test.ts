@@ -70,6 +70,10 @@ describe('exit codes (sysexits)', () => {
     const r = await sb.run([...compose, ...args, '--json'], { env: { PW: 'wonder' } });
     expect(r.code).toBe(65);
     expect(JSON.parse(r.stdout).rejected[0]).toMatchObject({ address: 'bob@example.org', code: 550 });
+    // The sendmail interface is silent on success but names refused recipients on stderr.
+    const sm = await sb.run(['sendmail', 'bob@example.org', ...args], { env: { PW: 'wonder' }, stdin: 'Subject: s\n\nbody\n' });
+    expect(sm.code).toBe(65);
+    expect(sm.stderr).toContain('bob@example.org: 550 5.1.1 No such user');
   });
 
   it('66 input missing: --message file does not exist', async () => {

@@ -76,7 +76,7 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
       if (MailError.hasCode(error, 'SMTP_RECIPIENTS_REFUSED') && Array.isArray(refused)) {
         const refusals = refused.map((e) => ({ address: e.recipient, code: e.reply.code, enhancedStatus: e.reply.enhancedStatus, text: e.reply.text }));
         printer.result({ ok: false, server: `${target.server.host}:${target.server.port}`, from: delivery.from, accepted: [], rejected: refusals, error: { code: error.code, message: error.message } });
-        for (const r of refusals) printer.warn(`rejected ${describe(r)}`);
+        for (const r of refusals) printer.error(`rejected ${describe(r)}`);
       }
       if (MailError.hasCode(error, 'SMTP_OUTCOME_UNKNOWN')) {
         printer.warn('the connection was lost after the message was sent: the server may have accepted it; check before sending it again');
@@ -98,7 +98,7 @@ export async function deliver(ctx: CommandContext, delivery: Delivery): Promise<
     response,
   });
   for (const r of accepted) printer.line(`accepted ${describe(r)}`);
-  for (const r of rejected) printer.warn(`rejected ${describe(r)}`);
+  for (const r of rejected) printer.error(`rejected ${describe(r)}`);
   printer.info(escapeText(`message: ${response.code} ${response.enhancedStatus ?? ''} ${response.text}`.replace(/\s+/g, ' ').trim()));
   if (rejected.length === 0) return EX.OK;
   // Partial delivery: the accepted recipients have the message; the exit code tells the rest.
