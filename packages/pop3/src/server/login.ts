@@ -3,7 +3,7 @@
  * maildrop is locked and opened.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServerMechanism, decodeBase64Strict, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
+import { createServerMechanism, decodeSaslResponse, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
 import { MAX_SASL_LINE, type POP3Session } from './session.js';
 
 /** Constant-time comparison (of SHA-256 digests, so lengths do not leak). */
@@ -84,16 +84,6 @@ export async function apopCommand(session: POP3Session, arg: string): Promise<vo
   await enter(session, m[1]!);
 }
 
-/** RFC 4648 base64; RFC 5034 §4: "=" is an empty initial response. Undefined when malformed. */
-function decode(text: string): Buffer | undefined {
-  if (text === '=') return Buffer.alloc(0);
-  try {
-    return decodeBase64Strict(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** AUTH [mechanism [initial-response]] (RFC 5034; without arguments, the mechanism list). */
 export async function authCommand(session: POP3Session, arg: string): Promise<void> {
   const config = session.config;
@@ -112,7 +102,7 @@ export async function authCommand(session: POP3Session, arg: string): Promise<vo
   let result: SaslServerResult;
   if (initial === undefined) result = mechanism.start(null);
   else {
-    const decoded = decode(initial);
+    const decoded = decodeSaslResponse(initial);
     if (!decoded) return session.err('Invalid base64');
     result = mechanism.start(decoded);
   }
@@ -130,7 +120,7 @@ export async function authCommand(session: POP3Session, arg: string): Promise<vo
     session.trace('C', '****');
     // RFC 5034 §4: "*" cancels.
     if (line.text === '*') return session.err('Authentication cancelled');
-    const decoded = line.bare ? undefined : decode(line.text);
+    const decoded = line.bare ? undefined : decodeSaslResponse(line.text);
     if (!decoded) return session.err('Invalid base64');
     result = mechanism.step(decoded);
   }

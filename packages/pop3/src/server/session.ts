@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ChannelError, type ServerChannel } from './channel.js';
+import { ChannelError, type ServerChannel } from '@mail/transport';
 import type { POP3Config } from './config.js';
 import { authCommand, apopCommand, passCommand, userCommand } from './login.js';
 import { transactionCommand } from './transaction.js';

@@ -2,18 +2,8 @@
  * AUTH (RFC 4954): SASL exchanges over `334` continuations, with @mail/transport's server
  * mechanisms.
  */
-import { createServerMechanism, decodeBase64Strict, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
+import { createServerMechanism, decodeSaslResponse, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
 import type { Session } from './session.js';
-
-/** RFC 4648 base64; RFC 4954 §4: "=" is an empty response. Undefined when malformed. */
-function decode(text: string): Buffer | undefined {
-  if (text === '=') return Buffer.alloc(0);
-  try {
-    return decodeBase64Strict(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** AUTH mechanism [initial-response]. */
 export async function handleAuth(session: Session, arg: string): Promise<void> {
@@ -33,7 +23,7 @@ export async function handleAuth(session: Session, arg: string): Promise<void> {
   let result: SaslServerResult;
   if (initial === undefined) result = mechanism.start(null);
   else {
-    const decoded = decode(initial);
+    const decoded = decodeSaslResponse(initial);
     if (!decoded) return session.bad(501, '5.5.2', 'Invalid base64 in initial response');
     result = mechanism.start(decoded);
   }
@@ -55,7 +45,7 @@ export async function handleAuth(session: Session, arg: string): Promise<void> {
     session.trace('C', '****');
     // RFC 4954 §4: "*" cancels the exchange.
     if (line.text === '*') return session.bad(501, '5.0.0', 'Authentication cancelled');
-    const decoded = line.bare ? undefined : decode(line.text);
+    const decoded = line.bare ? undefined : decodeSaslResponse(line.text);
     if (!decoded) return session.bad(501, '5.5.2', 'Invalid base64 in response');
     result = mechanism.step(decoded);
   }

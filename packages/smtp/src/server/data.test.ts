@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServerChannel } from './channel.js';
+import { ServerChannel } from '@mail/transport';
 import { ChunkReader, DotDataReader, MessageRejectedError } from './data.js';
 
 /** A channel fed from a PassThrough, chunk by chunk as given. */

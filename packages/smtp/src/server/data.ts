@@ -8,7 +8,7 @@
  * to the real end so the session stays in sync, but the stream fails and the message is
  * refused with a 5xx reply, never delivered.
  */
-import type { ServerChannel } from './channel.js';
+import type { ServerChannel } from '@mail/transport';
 
 /** Why a message was refused while it was read. */
 export type DataProblem = 'bare-line-ending' | 'too-large';

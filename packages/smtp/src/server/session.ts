@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { formatEhloLines } from '../protocol/ehlo.js';
-import { ChannelError, ServerChannel } from './channel.js';
+import { ChannelError, type ServerChannel } from '@mail/transport';
 import { formatServerReply, hookReply, reply, type ServerConfig } from './context.js';
 import { handleAuth } from './auth.js';
 import { handleMail, handleRcpt } from './transaction.js';
