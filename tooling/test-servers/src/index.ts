@@ -13,3 +13,4 @@ export type { Users } from './sasl.js';
 export type { Command, Handler, HandlerContext, Override, PseudoVerb } from './script.js';
 export { unstuff, type ReceivedMessage, type SmtpState } from './smtp.js';
 export { TestClient } from './test-client.js';
+export { RawClient } from './raw-client.js';

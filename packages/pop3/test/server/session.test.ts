@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { POP3Server } from '@mail/pop3/server';
-import { RawClient } from './raw-client.js';
+import { RawClient } from '@mail/test-servers';
 import { MemoryMailbox, startPOP3 } from './helpers.js';
 
 let server: POP3Server | undefined;

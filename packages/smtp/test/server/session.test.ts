@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServerReplyError, type SMTPServer } from '@mail/smtp/server';
-import { RawClient } from './raw-client.js';
+import { RawClient } from '@mail/test-servers';
 import { startRecording } from './helpers.js';
 
 let server: SMTPServer | undefined;

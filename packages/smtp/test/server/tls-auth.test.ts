@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createTestCertificates } from '@mail/test-servers';
+import { createTestCertificates, RawClient } from '@mail/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SMTPServer } from '@mail/smtp/server';
-import { RawClient } from './raw-client.js';
 import { startRecording } from './helpers.js';
 
 const run = promisify(execFile);

@@ -1,18 +1,22 @@
 /**
- * A scripted raw client for server tests: writes exact bytes, reads replies with deadlines.
+ * A scripted raw client for server tests (the SMTP and POP3 server halves): writes exact
+ * bytes, reads replies, lines or up to a marker with deadlines, and can STARTTLS/STLS.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 
+/** A raw client over one socket; reads are latin1 so every byte maps to one character. */
 export class RawClient {
   #buf = '';
   #waiters: Array<() => void> = [];
   #closed = false;
 
+  /** Wraps a connected socket (use {@link RawClient.open} to connect); `socket` is the current one, a TLSSocket after {@link RawClient.startTLS}. */
   constructor(public socket: Socket | TLSSocket) {
     this.#listen(socket);
   }
 
+  /** Connects to `127.0.0.1:port`; with `tls`, implicit TLS trusting `tls.ca` for `localhost`. */
   static async open(port: number, tls?: { ca: string }): Promise<RawClient> {
     const socket = tls ? tlsConnect({ host: '127.0.0.1', port, ca: tls.ca, servername: 'localhost' }) : netConnect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
@@ -39,15 +43,17 @@ export class RawClient {
     for (const w of this.#waiters.splice(0)) w();
   }
 
+  /** The server closed the connection. */
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** Writes exact bytes. */
   write(data: string | Buffer): void {
     this.socket.write(data);
   }
 
-  /** Reads one complete SMTP reply (all lines), or POP3 line when `pop3`. */
+  /** Reads one complete SMTP reply (all its lines, RFC 5321 §4.2.1). */
   async reply(timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -122,6 +128,7 @@ export class RawClient {
     });
   }
 
+  /** Destroys the socket. */
   close(): void {
     this.socket.destroy();
   }
