@@ -41,12 +41,13 @@ async function startServer(onCommand?: (n: number, verb: string) => ReturnType<t
   return server;
 }
 
-function args(server: FakeServer, dir: string): string[] {
-  return ['fetch', '--server', `pop3s://bob@localhost:${server.port}`, '--ca', caFile, '--password-env', 'PW', '--maildir', join(dir, 'Mail'), '--state', join(dir, 'state.json'), '--delete', '--batch', BATCH, '-q'];
+function args(server: FakeServer, dir: string, dest: 'maildir' | 'mbox' = 'maildir'): string[] {
+  const where = dest === 'maildir' ? ['--maildir', join(dir, 'Mail')] : ['--mbox', join(dir, 'box.mbox')];
+  return ['fetch', '--server', `pop3s://bob@localhost:${server.port}`, '--ca', caFile, '--password-env', 'PW', ...where, '--state', join(dir, 'state.json'), '--delete', '--batch', BATCH, '-q'];
 }
 
-function spawnFetch(server: FakeServer, dir: string): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, ...args(server, dir)], { env: { ...process.env, PW: 'builder', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+function spawnFetch(server: FakeServer, dir: string, dest: 'maildir' | 'mbox' = 'maildir'): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args(server, dir, dest)], { env: { ...process.env, PW: 'builder', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
@@ -132,6 +133,50 @@ describe('fetch --delete survives SIGKILL at any point', () => {
     }
     // Most kill points must really have killed the process mid-run.
     expect(killed).toBeGreaterThan(points.length / 2);
+  }, 600_000);
+});
+
+describe('fetch --delete into an mbox survives SIGKILL (stale lock taken over, torn appends undone)', () => {
+  it('kills the process around every batch commit and at every DELE, then re-runs', async () => {
+    const probeServer = await startServer();
+    const probeDir = await mkdtemp(join(base, 'mbox-probe-'));
+    const clean = spawnFetch(probeServer, probeDir, 'mbox');
+    expect((await clean.exit).code).toBe(0);
+    const verbs = probeServer.commands().map((c) => c.split(' ')[0]!.toUpperCase());
+    await probeServer.close();
+    const points: Array<{ at: number; delay: number }> = [];
+    verbs.forEach((v, at) => {
+      if (v === 'DELE' || v === 'QUIT' || (v === 'RETR' && verbs[at + 1] !== 'RETR')) for (const delay of [0, 3, 12]) points.push({ at, delay });
+    });
+    const { decodeMboxrd } = await import('../src/fetch/mbox.js');
+    const expected = originals.map((m) => m.replace(/\r\n/g, '\n')).sort();
+    for (const { at, delay } of points) {
+      const label = `mbox: kill at command ${at} (${verbs[at]}) +${delay} ms`;
+      const dir = await mkdtemp(join(base, 'mbox-kill-'));
+      let current: ChildProcess | undefined;
+      const server = await startServer((n) => {
+        if (n === at && current) {
+          const victim = current;
+          setTimeout(() => victim.kill('SIGKILL'), delay);
+        }
+        return undefined;
+      });
+      try {
+        const first = spawnFetch(server, dir, 'mbox');
+        current = first.child;
+        await first.exit;
+        current = undefined;
+        let last = { code: -1 as number | null, stderr: '' };
+        for (let round = 0; round < 3 && last.code !== 0; round++) last = await spawnFetch(server, dir, 'mbox').exit;
+        expect(last.code, `${label}: ${last.stderr}`).toBe(0);
+        expect(server.mailbox, label).toHaveLength(0);
+        const got = decodeMboxrd(await readFile(join(dir, 'box.mbox'))).map((b) => b.toString()).sort();
+        expect(got, label).toEqual(expected);
+        expect(await readdir(dir), label).not.toContain('box.mbox.lock');
+      } finally {
+        await server.close();
+      }
+    }
   }, 600_000);
 });
 
