@@ -20,20 +20,18 @@ export function checkMsg(n: number, min = 1): number {
  * `MAIL_RESPONSE_TOO_LARGE` and the connection is closed (the rest is unread).
  */
 export async function readBody(core: Core, signal: AbortSignal | undefined, max = core.maxMessageSize): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of core.conn.readDotBody({ signal, phase: 'data' })) {
-    size += chunk.length;
-    if (size > max) {
-      throw core.fail(new MailError('MAIL_RESPONSE_TOO_LARGE', `POP3 message larger than ${max} octets (maxMessageSize); use retrStream`));
-    }
-    chunks.push(chunk);
+  try {
+    return await core.conn.readDotBytes({
+      signal,
+      phase: 'data',
+      maxSize: max,
+      tooLarge: (limit) => new MailError('MAIL_RESPONSE_TOO_LARGE', `POP3 message larger than ${limit} octets (maxMessageSize); use retrStream`),
+    });
+  } catch (error) {
+    // The transport destroyed the connection; the session is over.
+    if (core.conn.closed) core.state = 'CLOSED';
+    throw error;
   }
-  if (chunks.length !== 1) return Buffer.concat(chunks, size);
-  // A small message may be a slice of a large socket read holding later replies too: copy it,
-  // so keeping the message does not keep the whole read alive.
-  const only = chunks[0]!;
-  return only.buffer.byteLength > 2 * only.length ? Buffer.from(only) : only;
 }
 
 /** Sends `line` (RETR or TOP) and returns the whole body. */
