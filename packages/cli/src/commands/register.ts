@@ -56,7 +56,7 @@ export function registerCommands(program: Command, h: RegisterHelpers): void {
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption('--help', 'show this help')
-    .addHelpText('after', `\nAlso accepted: -r ADDR (= -f), -N NOTIFY, -V ENVID, --account NAME, --config FILE, --server URL,\n--user NAME, --password-env VAR, --ca FILE, --pin SHA256, --security MODE, --timeout S, --debug[=N].\nIgnored: -oXXX options, -bm, -odi/-odb, -v, -U, -m. Exit codes as for \`mailctl --help\`.\n`)
+    .addHelpText('after', `\nAlso accepted: -r ADDR (= -f), -N NOTIFY, -R full|hdrs, -V ENVID, --account NAME, --config FILE, --server URL,\n--user NAME, --password-env VAR, --ca FILE, --pin SHA256, --security MODE, --timeout S, --debug[=N].\nIgnored: -oXXX options, -bm, -odi/-odb, -v, -U, -m. Exit codes as for \`mailctl --help\`.\n`)
     .addHelpText('after', examples(['mailctl sendmail -t < mail.eml', 'ln -s $(which mailctl) ~/bin/sendmail && sendmail -oi bob@example.org < mail.eml']))
     .action(() => {
       /* handled before parsing in main() */

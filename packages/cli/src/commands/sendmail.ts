@@ -22,6 +22,7 @@ export interface SendmailArgs {
   sender?: string;
   fullName?: string;
   notify?: string;
+  ret?: 'FULL' | 'HDRS';
   envid?: string;
   recipients: string[];
   common: CommonOptions;
@@ -63,6 +64,11 @@ export function parseSendmailArgs(argv: string[]): SendmailArgs {
       else if (flag === 'F') out.fullName = value;
       else if (flag === 'N') out.notify = value;
       else if (flag === 'V') out.envid = value;
+      else if (flag === 'R') {
+        const ret = value.toUpperCase();
+        if (ret !== 'FULL' && ret !== 'HDRS') throw usageError('sendmail: -R takes full or hdrs');
+        out.ret = ret;
+      }
       continue;
     }
     if (arg === '-t') out.readRecipients = true;
@@ -142,8 +148,9 @@ export async function runSendmail(io: CliIO, argv: string[]): Promise<number> {
   const recipients = [...new Set([...(args.readRecipients ? headers.to : []), ...args.recipients.map(bareAddress)])];
   if (recipients.length === 0) throw new CliError(EX.USAGE, 'sendmail: no recipients (give addresses or -t)');
   const delivery: Delivery = { from, to: recipients, message: stripBcc(completeHeaders(input, from, args.fullName)) };
-  if (args.notify !== undefined || args.envid !== undefined) {
+  if (args.notify !== undefined || args.envid !== undefined || args.ret !== undefined) {
     delivery.dsn = {};
+    if (args.ret !== undefined) delivery.dsn.ret = args.ret;
     if (args.notify !== undefined) {
       const notify = parseNotify(args.notify);
       if (notify !== undefined) delivery.dsn.notify = notify;
