@@ -7,13 +7,21 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 
 /** A raw client over one socket; reads are latin1 so every byte maps to one character. */
 export class RawClient {
+  /** Every client not yet closed, for {@link RawClient.closeAll}. */
+  static readonly #open = new Set<RawClient>();
   #buf = '';
   #waiters: Array<() => void> = [];
   #closed = false;
 
   /** Wraps a connected socket (use {@link RawClient.open} to connect); `socket` is the current one, a TLSSocket after {@link RawClient.startTLS}. */
   constructor(public socket: Socket | TLSSocket) {
+    RawClient.#open.add(this);
     this.#listen(socket);
+  }
+
+  /** Destroys every client still open (for an `afterEach`, so no test leaks a socket). */
+  static closeAll(): void {
+    for (const client of RawClient.#open) client.close();
   }
 
   /** Connects to `127.0.0.1:port`; with `tls`, implicit TLS trusting `tls.ca` for `localhost`. */
@@ -130,6 +138,7 @@ export class RawClient {
 
   /** Destroys the socket. */
   close(): void {
+    RawClient.#open.delete(this);
     this.socket.destroy();
   }
 }

@@ -5,9 +5,8 @@ import { RawClient } from '@mail/test-servers';
 import { MemoryMailbox, startPOP3 } from './helpers.js';
 
 let server: POP3Server | undefined;
-const clients: RawClient[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  RawClient.closeAll();
   await server?.close();
   server = undefined;
 });
@@ -25,7 +24,6 @@ async function open(boxes: Record<string, MemoryMailbox>, options: Parameters<ty
   const started = await startPOP3(boxes, options);
   server = started.server;
   const client = await RawClient.open(started.port, tls ? { ca: started.ca } : undefined);
-  clients.push(client);
   const greeting = await client.line();
   expect(greeting).toMatch(/^\+OK POP3 server ready <\d+\.\d+\.[0-9a-f]+@pop\.test>\r\n$/);
   return { ...started, client, timestamp: /<[^>]+>/.exec(greeting)![0] };
@@ -87,7 +85,6 @@ describe('POP3 server session', () => {
     client.close();
     // The lock is released once the server sees the close; a new session can log in.
     const c2 = await RawClient.open(port);
-    clients.push(c2);
     await c2.line();
     for (let i = 0; i < 50; i++) {
       c2.write('USER alice\r\nPASS secret-1\r\n');
@@ -107,7 +104,6 @@ describe('POP3 server session', () => {
     await client.line();
     expect(await client.line()).toMatch(/^\+OK Logged in/);
     const c2 = await RawClient.open(port);
-    clients.push(c2);
     await c2.line();
     c2.write('USER alice\r\nPASS secret-1\r\n');
     await c2.line();
@@ -161,7 +157,6 @@ describe('POP3 server session', () => {
     const { client, port } = await open({ alice: box() }, { timeouts: { command: 200 }, limits: { maxLineLength: 100 } });
     expect(await client.waitClosed(3000)).toMatch(/^-ERR Autologout/);
     const c2 = await RawClient.open(port);
-    clients.push(c2);
     await c2.line();
     c2.write(`NOOP ${'x'.repeat(200)}\r\n`);
     expect(await c2.waitClosed(3000)).toMatch(/^-ERR Line too long/);

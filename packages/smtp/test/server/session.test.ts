@@ -4,9 +4,8 @@ import { RawClient } from '@mail/test-servers';
 import { startRecording } from './helpers.js';
 
 let server: SMTPServer | undefined;
-const clients: RawClient[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  RawClient.closeAll();
   await server?.close();
   server = undefined;
 });
@@ -15,7 +14,6 @@ async function open(options: Parameters<typeof startRecording>[0] = {}) {
   const started = await startRecording(options);
   server = started.server;
   const client = await RawClient.open(started.port);
-  clients.push(client);
   expect(await client.reply()).toMatch(/^220 mx\.test (ESMTP|LMTP) ready/);
   return { ...started, client };
 }

@@ -11,9 +11,8 @@ const run = promisify(execFile);
 const users = [{ name: 'bob', password: 'pässword 1' }, { name: 'alice', password: 'secret-1' }];
 
 let server: SMTPServer | undefined;
-const clients: RawClient[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  RawClient.closeAll();
   await server?.close();
   server = undefined;
 });
@@ -26,7 +25,6 @@ async function start(options: Parameters<typeof startRecording>[0] = {}) {
 
 async function raw(port: number, ca?: string) {
   const client = await RawClient.open(port, ca === undefined ? undefined : { ca });
-  clients.push(client);
   expect(await client.reply()).toMatch(/^220 /);
   return client;
 }
