@@ -45,7 +45,7 @@ export class ReplyChannel {
     for (;;) {
       let line: string;
       try {
-        line = await this.conn.readLine({ deadline, signal: options.signal });
+        line = await this.conn.readLine({ phase: options.phase ?? 'command', deadline, signal: options.signal });
       } catch (error) {
         throw mapReadError(error);
       }

@@ -60,6 +60,8 @@ export class SMTPSession {
     const greeting = await this.channel.read({ phase: 'greeting', signal });
     if (greeting.code !== 220) throw new SMTPReplyError('connection greeting', greeting);
     this.#greeting = greeting;
+    // Anything sent with or after the greeting, before EHLO, is unasked (promise 4).
+    await this.channel.checkUnsolicited(signal);
     await this.greet(signal);
     if (this.options.security === 'starttls' && !this.secure) {
       if (!this.hasExtension('STARTTLS')) {

@@ -10,8 +10,8 @@
 // ("unsolicited data from the server"); nothing is written.
 import { describe, expect, it } from 'vitest';
 import type { FakeServer } from '@mail/test-servers';
-import { fakeServer, pop3To, rejectionOf, smtpTo } from '../support/harness.js';
-import { scenarios } from '../support/scenarios.js';
+import { fakeServer, pop3To, rejectionOf, smtpTo } from './support/harness.js';
+import { scenarios } from './support/scenarios.js';
 
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 

@@ -7,8 +7,8 @@
 // To enable once fixed, rename to `../promise-5-timeout-phase.test.ts` and fix the imports.
 import { describe, expect, it } from 'vitest';
 import { act } from '@mail/test-servers';
-import { fakeServer, rejectionOf, smtpTo } from '../support/harness.js';
-import { scenarios } from '../support/scenarios.js';
+import { fakeServer, rejectionOf, smtpTo } from './support/harness.js';
+import { scenarios } from './support/scenarios.js';
 
 const rows = scenarios(5, [
   { name: 'SMTP: a stalled greeting times out in phase greeting', step: 'GREETING', phase: 'greeting' },
