@@ -16,6 +16,6 @@ export type { InputLine } from './server/input-buffer.js';
 /** Server halves: the TLS handshake of an accepted socket (implicit TLS and STARTTLS/STLS). */
 export { serverHandshake } from './server/handshake.js';
 /** Server halves: listening socket, connection limit and graceful close. */
-export { ServerListener, type ListenOptions, type ListenedSession, type ListenerSpec } from './server/listener.js';
+export { ServerListener, type ListenOptions, type ListenedSession, type ListenerConfig, type ListenerSpec } from './server/listener.js';
 /** Server halves: base64 SASL response decoding (`=` is empty). */
 export { decodeSaslResponse } from './server/sasl-response.js';

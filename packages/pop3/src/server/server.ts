@@ -27,14 +27,10 @@ export class POP3Server {
     this.#listener = new ServerListener({
       protocol: 'pop3',
       startTLSName: 'STLS',
-      implicitTLS: config.options.secure ?? false,
-      tls: config.tls,
-      tlsTimeout: config.tlsTimeout,
-      maxConnections: config.maxConnections,
+      config,
       // RFC 3206: [SYS/TEMP], a transient server-side problem.
       busyReply: '-ERR [SYS/TEMP] Too many connections, try again later\r\n',
       // No goodbye: RFC 1939 has none, so close ends the stream without entering UPDATE.
-      log: config.log,
       createSession: (channel, socket) => new POP3Session(config, channel, socket),
     });
   }

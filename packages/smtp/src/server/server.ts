@@ -29,15 +29,11 @@ export class SMTPServer {
     this.#listener = new ServerListener({
       protocol: 'smtp',
       startTLSName: 'STARTTLS',
-      implicitTLS: config.options.secure ?? false,
-      tls: config.tls,
-      tlsTimeout: config.tlsTimeout,
-      maxConnections: config.maxConnections,
+      config,
       // RFC 5321 §3.1: 421 when the service is not available.
       busyReply: reply(421, '4.3.2', `${config.hostname} Too many connections, try again later`),
       // RFC 5321 §3.8: a server shutting down answers 421.
       goodbye: reply(421, '4.3.2', `${config.hostname} Service shutting down`),
-      log: config.log,
       createSession: (channel, socket) => new Session(config, channel, socket),
     });
   }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerChannel } from './channel.js';
-import { ServerListener, type ListenedSession, type ListenerSpec } from './listener.js';
+import { ServerListener, type ListenedSession, type ListenerConfig, type ListenerSpec } from './listener.js';
 
 /** A session that greets, then waits for one line and ends. */
 class LineSession implements ListenedSession {
@@ -34,17 +34,16 @@ afterEach(async () => {
   listener = undefined;
 });
 
-async function start(spec: Partial<ListenerSpec<LineSession>> = {}): Promise<{ port: number; logs: string[] }> {
+async function start(
+  config: Partial<ListenerConfig> = {},
+  spec: Partial<ListenerSpec<LineSession>> = {},
+): Promise<{ port: number; logs: string[] }> {
   const logs: string[] = [];
   listener = new ServerListener<LineSession>({
     protocol: 'test',
     startTLSName: 'STARTTLS',
-    implicitTLS: false,
-    tls: undefined,
-    tlsTimeout: 1000,
-    maxConnections: 10,
+    config: { options: {}, tls: undefined, tlsTimeout: 1000, maxConnections: 10, log: (line) => logs.push(line), ...config },
     busyReply: 'BUSY\r\n',
-    log: (line) => logs.push(line),
     createSession: (channel, socket) => new LineSession(channel, socket, logs),
     ...spec,
   });
@@ -96,30 +95,26 @@ describe('ServerListener', () => {
     expect(await Promise.race([closing, timeout])).toBe('closed');
   });
 
-  it('close() says the goodbye to running sessions', async () => {
-    const { port } = await start({ goodbye: 'GOODBYE\r\n' });
-    const a = await dial(port);
-    await waitFor(() => a.text() === 'HELLO\r\n');
-    await listener!.close();
-    await a.closed;
-    expect(a.text()).toBe('HELLO\r\nGOODBYE\r\n');
-  });
-
-  it('close() without a goodbye just ends the sessions', async () => {
-    const { port } = await start();
-    const a = await dial(port);
-    await waitFor(() => a.text() === 'HELLO\r\n');
-    await listener!.close();
-    await a.closed;
-    expect(a.text()).toBe('HELLO\r\n');
-  });
+  for (const [goodbye, expected] of [
+    ['GOODBYE\r\n', 'HELLO\r\nGOODBYE\r\n'],
+    [undefined, 'HELLO\r\n'],
+  ] as const) {
+    it(`close() ${goodbye === undefined ? 'without a goodbye just ends' : 'says the goodbye to'} running sessions`, async () => {
+      const { port } = await start({}, goodbye === undefined ? {} : { goodbye });
+      const a = await dial(port);
+      await waitFor(() => a.text() === 'HELLO\r\n');
+      await listener!.close();
+      await a.closed;
+      expect(a.text()).toBe(expected);
+    });
+  }
 
   it('drops a client that fails the implicit TLS handshake and logs why', async () => {
     const { createSecureContext } = await import('node:tls');
     const { createTestCertificates } = await import('@mail/test-servers');
     const certs = await createTestCertificates();
     const tls = createSecureContext({ key: certs.server.key, cert: certs.server.cert });
-    const { port, logs } = await start({ implicitTLS: true, tls });
+    const { port, logs } = await start({ options: { secure: true }, tls });
     expect(logs[0]).toBe(`test listening on 127.0.0.1:${port} (implicit TLS)`);
     const a = await dial(port);
     a.socket.write('EHLO plaintext\r\n');

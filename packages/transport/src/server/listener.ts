@@ -27,26 +27,32 @@ export interface ListenedSession {
   log(text: string): void;
 }
 
+/** The resolved server settings the listener reads (both servers' configs have this shape). */
+export interface ListenerConfig {
+  /** `secure`: implicit TLS (RFC 8314), the handshake runs before the session starts. */
+  readonly options: { readonly secure?: boolean };
+  /** Server TLS material; without it there is neither implicit TLS nor an upgrade. */
+  readonly tls: SecureContext | undefined;
+  /** Budget of one TLS handshake, ms. */
+  readonly tlsTimeout: number;
+  /** Connections beyond this are refused with {@link ListenerSpec.busyReply}. */
+  readonly maxConnections: number;
+  /** Info log sink. */
+  readonly log: (line: string) => void;
+}
+
 /** What differs between the protocols, for {@link ServerListener}. */
 export interface ListenerSpec<S extends ListenedSession> {
   /** Log prefix, e.g. `smtp`. */
   protocol: string;
   /** The upgrade command's name for the listening log line, e.g. `STARTTLS` or `STLS`. */
   startTLSName: string;
-  /** Implicit TLS (RFC 8314): handshake before the session starts. */
-  implicitTLS: boolean;
-  /** Server TLS material; without it there is neither implicit TLS nor an upgrade. */
-  tls: SecureContext | undefined;
-  /** Budget of one TLS handshake, ms. */
-  tlsTimeout: number;
-  /** Connections beyond this are refused with {@link ListenerSpec.busyReply}. */
-  maxConnections: number;
+  /** The server's resolved settings. */
+  config: ListenerConfig;
   /** Written before closing a refused connection (too many, or shutting down). */
   busyReply: string;
   /** Written to running sessions on {@link ServerListener.close}; without it they are just ended. */
   goodbye?: string;
-  /** Info log sink. */
-  log(line: string): void;
   /** A session for an accepted connection; `socket` is the plain TCP socket. */
   createSession(channel: ServerChannel, socket: Socket): S;
 }
@@ -82,8 +88,8 @@ export class ServerListener<S extends ListenedSession> {
       });
     });
     const address = this.#server.address() as AddressInfo;
-    const { protocol, implicitTLS, tls, startTLSName } = this.#spec;
-    this.#spec.log(`${protocol} listening on ${address.address}:${address.port}${implicitTLS ? ' (implicit TLS)' : tls ? ` (${startTLSName})` : ''}`);
+    const { protocol, startTLSName, config } = this.#spec;
+    config.log(`${protocol} listening on ${address.address}:${address.port}${config.options.secure ? ' (implicit TLS)' : config.tls ? ` (${startTLSName})` : ''}`);
     return address;
   }
 
@@ -117,7 +123,7 @@ export class ServerListener<S extends ListenedSession> {
 
   #accept(socket: Socket): void {
     socket.on('error', () => undefined); // reported through the channel; never crash the process
-    if (this.#closing || this.#sockets.size >= this.#spec.maxConnections) {
+    if (this.#closing || this.#sockets.size >= this.#spec.config.maxConnections) {
       socket.end(this.#spec.busyReply);
       // Accepted paused: read (and drop) until the peer's FIN, or a refused socket would stay
       // open and hold close() forever; a peer that never closes is cut off.
@@ -133,21 +139,21 @@ export class ServerListener<S extends ListenedSession> {
   }
 
   async #run(socket: Socket): Promise<void> {
-    const spec = this.#spec;
+    const { protocol, config } = this.#spec;
     let stream: Socket = socket;
-    if (spec.implicitTLS) {
+    if (config.options.secure) {
       const peer = socket.remoteAddress ?? '?'; // gone once a failed handshake destroyed the socket
       try {
-        stream = await serverHandshake(socket, spec.tls!, Date.now() + spec.tlsTimeout);
+        stream = await serverHandshake(socket, config.tls!, Date.now() + config.tlsTimeout);
       } catch (error) {
-        spec.log(`${spec.protocol} TLS handshake from ${peer} failed: ${(error as ChannelError).message}`);
+        config.log(`${protocol} TLS handshake from ${peer} failed: ${(error as ChannelError).message}`);
         socket.destroy();
         return;
       }
       stream.on('error', () => undefined);
     }
-    const session = spec.createSession(new ServerChannel(stream), socket);
-    session.log(`connection from ${session.remoteAddress}:${session.remotePort}${spec.implicitTLS ? ` (${session.channel.tlsDescription()})` : ''}`);
+    const session = this.#spec.createSession(new ServerChannel(stream), socket);
+    session.log(`connection from ${session.remoteAddress}:${session.remotePort}${config.options.secure ? ` (${session.channel.tlsDescription()})` : ''}`);
     this.#live.add(session);
     try {
       await session.run();
