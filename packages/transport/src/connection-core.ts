@@ -120,7 +120,8 @@ export abstract class ConnectionCore {
   destroy(error: MailError = closedError('connection destroyed')): void {
     if (this.error !== undefined) return;
     this.error = error;
-    this.tracer.event('i', `closed: ${error.code}`);
+    // A normal end (the peer closed after QUIT) reads as such; anything else names its code.
+    this.tracer.event('i', error.code === 'MAIL_CONNECTION_CLOSED' ? 'connection closed' : `closed: ${error.code}`);
     if (this.#onConnectionAbort !== undefined) this.#opts.signal?.removeEventListener('abort', this.#onConnectionAbort);
     this.tlsSocket?.destroy();
     this.socket.destroy();
