@@ -97,15 +97,11 @@ export class POP3Session implements POP3SessionInfo {
     try {
       this.ok(`POP3 server ready${this.config.apop ? ` ${this.timestamp}` : ''}`);
       while (this.state !== 'done') {
-        let line;
-        try {
-          line = await this.readLine();
-        } catch (error) {
-          if (!(error instanceof ChannelError) || error.reason === 'closed') return;
-          if (error.reason === 'timeout') this.err('Autologout timer expired, closing connection');
-          else this.err('Line too long, closing connection');
-          return;
-        }
+        // RFC 1939 §3: the autologout timer.
+        const line = await this.channel.readCommand(this.config.maxLineLength, Date.now() + this.config.commandTimeout, (reason) =>
+          this.err(reason === 'timeout' ? 'Autologout timer expired, closing connection' : 'Line too long, closing connection'),
+        );
+        if (line === undefined) return;
         await this.#dispatch(line.text, line.bare);
         if (this.badCommands >= this.config.maxBadCommands && !this.finished) {
           this.err('Too many errors, closing connection');
@@ -173,10 +169,8 @@ export class POP3Session implements POP3SessionInfo {
   async #stls(): Promise<void> {
     if (!this.config.tls) return this.err('STLS not available');
     if (this.secure) return this.err('Already using TLS');
-    const discarded = this.channel.prepareUpgrade();
     this.ok('Begin TLS negotiation');
-    await this.channel.flush(true);
-    await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    const discarded = await this.channel.startTLS(this.config.tls, Date.now() + this.config.tlsTimeout);
     this.log(`TLS established (${this.channel.tlsDescription()})`);
     // Commands pipelined behind STLS in plaintext are never executed (CVE-2011-0411 class).
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STLS`);

@@ -90,16 +90,12 @@ export class Session implements SessionInfo {
       }
       this.send(220, undefined, `${this.config.hostname} ${this.lmtp ? 'LMTP' : 'ESMTP'} ready`);
       while (!this.quitting) {
-        let line;
-        try {
-          line = await this.readLine();
-        } catch (error) {
-          if (!(error instanceof ChannelError) || error.reason === 'closed') return;
-          if (error.reason === 'timeout') this.send(421, '4.4.2', `${this.config.hostname} Timeout, closing connection`);
+        const line = await this.channel.readCommand(this.config.maxLineLength, Date.now() + this.config.commandTimeout, (reason) => {
+          if (reason === 'timeout') this.send(421, '4.4.2', `${this.config.hostname} Timeout, closing connection`);
           // RFC 5321 §4.5.3.1.4: the command line limit; after an overlong line the stream cannot be trusted.
           else this.send(500, '5.5.6', 'Line too long, closing connection');
-          return;
-        }
+        });
+        if (line === undefined) return;
         await this.#dispatch(line.text, line.bare);
         await this.channel.flush();
       }
@@ -199,10 +195,8 @@ export class Session implements SessionInfo {
     if (!this.config.tls) return this.bad(502, '5.5.1', 'STARTTLS not available');
     if (this.secure) return this.bad(503, '5.5.1', 'TLS already active');
     if (arg !== '') return this.bad(501, '5.5.4', 'Syntax: STARTTLS');
-    const discarded = this.channel.prepareUpgrade();
     this.send(220, '2.0.0', 'Ready to start TLS');
-    await this.channel.flush(true);
-    await this.channel.upgrade(this.config.tls, Date.now() + this.config.tlsTimeout);
+    const discarded = await this.channel.startTLS(this.config.tls, Date.now() + this.config.tlsTimeout);
     this.log(`TLS established (${this.channel.tlsDescription()})`);
     // CVE-2011-0411: commands pipelined after STARTTLS in plaintext are never executed.
     if (discarded > 0) this.log(`discarded ${discarded} plaintext bytes sent after STARTTLS`);

@@ -74,6 +74,23 @@ describe('ServerChannel', () => {
     await until(() => received() === '421 4.4.2 Timeout\r\n');
   });
 
+  it('readCommand queues the farewell on timeout and on an overlong line, not when the peer closed', async () => {
+    const reasons: string[] = [];
+    const farewell = (r: string) => reasons.push(r);
+    const timedOut = await pair();
+    expect(await timedOut.channel.readCommand(100, Date.now() + 30, farewell)).toBeUndefined();
+    const overlong = await pair();
+    overlong.client.write(`${'x'.repeat(200)}\r\n`);
+    expect(await overlong.channel.readCommand(100, soon(), farewell)).toBeUndefined();
+    const closed = await pair();
+    closed.client.end();
+    expect(await closed.channel.readCommand(100, soon(), farewell)).toBeUndefined();
+    expect(reasons).toEqual(['timeout', 'line-too-long']);
+    const fine = await pair();
+    fine.client.write('QUIT\r\n');
+    expect(await fine.channel.readCommand(100, soon(), farewell)).toEqual({ text: 'QUIT', bare: false });
+  });
+
   it('reports a peer that closed as closed', async () => {
     const { channel, client } = await pair();
     client.end('HALF');
@@ -87,16 +104,14 @@ describe('ServerChannel', () => {
     client.write('STARTTLS\r\nMAIL FROM:<evil@example>\r\n');
     expect((await channel.readLine(100, soon())).text).toBe('STARTTLS');
     await until(() => channel.hasBufferedData());
-    expect(channel.prepareUpgrade()).toBe('MAIL FROM:<evil@example>\r\n'.length);
-    expect(channel.upgrading).toBe(true);
     channel.send('220 go ahead\r\n');
-    await channel.flush(true);
+    const upgraded = channel.startTLS(createSecureContext({ key: certs.server.key, cert: certs.server.cert }), soon());
+    expect(channel.upgrading).toBe(true);
     await until(() => received() === '220 go ahead\r\n');
-    const upgraded = channel.upgrade(createSecureContext({ key: certs.server.key, cert: certs.server.cert }), soon());
     const secure = tlsConnect({ socket: client, ca: certs.ca.cert, servername: 'localhost' });
     open.push(secure);
     await once(secure, 'secureConnect');
-    await upgraded;
+    expect(await upgraded).toBe('MAIL FROM:<evil@example>\r\n'.length);
     expect(channel.secure).toBe(true);
     expect(channel.upgrading).toBe(false);
     expect(channel.tlsDescription()).toMatch(/^TLSv1\.[23] /);

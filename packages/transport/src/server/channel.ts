@@ -66,6 +66,21 @@ export class ServerChannel {
     return this.#read(() => this.#input.takeLine(maxLength), deadline);
   }
 
+  /**
+   * Reads the next command of a session's main loop. Resolves `undefined` when the session
+   * must end: the peer closed, or the read timed out or the line was too long, in which case
+   * `farewell(reason)` was called first to queue the goodbye (`421`, `-ERR`) that
+   * {@link ServerChannel.end} then writes: the socket is still open after a timeout.
+   */
+  async readCommand(maxLength: number, deadline: number, farewell: (reason: 'timeout' | 'line-too-long') => void): Promise<InputLine | undefined> {
+    try {
+      return await this.readLine(maxLength, deadline);
+    } catch (error) {
+      if (error instanceof ChannelError && error.reason !== 'closed') farewell(error.reason);
+      return undefined;
+    }
+  }
+
   /** Whatever is buffered (at most `max` bytes), waiting if nothing is. For BDAT (RFC 3030). */
   readChunk(max: number, deadline: number): Promise<Buffer> {
     return this.#read(() => this.#input.takeChunk(max), deadline);
@@ -119,28 +134,26 @@ export class ServerChannel {
   }
 
   /**
-   * First half of server STARTTLS (RFC 3207 §4 / RFC 2595 §4), called before the `220`/`+OK`
-   * goes out: stops reading, so that every byte from then on is left to the TLS layer, and
-   * discards the plaintext already buffered behind the command (CVE-2011-0411: it must never
-   * be executed inside the TLS session). Returns how many bytes were discarded.
+   * Server STARTTLS/STLS (RFC 3207 §4, RFC 2595 §4), after the session queued its positive
+   * reply (`220`, `+OK`): stops reading, so that every byte from then on is left to the TLS
+   * layer, discards the plaintext already buffered behind the command (CVE-2011-0411: it must
+   * never be executed inside the TLS session), writes the queued reply and runs the handshake.
+   * Resolves with how many plaintext bytes were discarded; rejects with {@link ChannelError}.
    */
-  prepareUpgrade(): number {
+  async startTLS(context: SecureContext, deadline: number): Promise<number> {
     const discarded = this.#input.clear();
     this.#detach();
     this.#socket.pause();
     this.#upgrading = true;
-    return discarded;
-  }
-
-  /** Second half: the TLS handshake, after the positive reply was written. */
-  async upgrade(context: SecureContext, deadline: number): Promise<void> {
     try {
+      await this.flush(true);
       this.#socket = await serverHandshake(this.#socket, context, deadline);
     } finally {
       this.#upgrading = false;
     }
     this.#ended = false;
     this.#attach();
+    return discarded;
   }
 
   /** Ends the connection after the queued output. */
