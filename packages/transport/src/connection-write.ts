@@ -12,8 +12,11 @@ import { abortedError } from './open-socket.js';
 export abstract class WritingConnection extends ConnectionCore {
   #drain: { socket: Duplex; promise: Promise<void> } | undefined;
 
-  /** Writes `buf`; when the socket is full, waits for `drain` within the phase's deadline. */
-  protected async send(buf: Uint8Array, phase: Phase, signal: AbortSignal | undefined, deadline?: number): Promise<void> {
+  /**
+   * Writes `buf` (a list is written as one gathered write: corked, so the socket sends it with
+   * one `writev`); when the socket is full, waits for `drain` within the phase's deadline.
+   */
+  protected async send(buf: Uint8Array | readonly Uint8Array[], phase: Phase, signal: AbortSignal | undefined, deadline?: number): Promise<void> {
     this.assertOpen();
     if (this.socketClosed) throw closedError();
     if (signal?.aborted) throw this.fail(abortedError(signal));
@@ -23,7 +26,7 @@ export abstract class WritingConnection extends ConnectionCore {
       throw new MailError('MAIL_INVALID_ARGUMENT', 'cannot write while the TLS handshake is in progress; await the upgrade first');
     }
     const socket = this.socket;
-    if (socket.write(buf)) return;
+    if (writeAll(socket, buf)) return;
     const release = this.guard(phase, deadline ?? Date.now() + this.timeoutOf(phase), signal);
     try {
       await this.track(this.#drained(socket));
@@ -58,4 +61,15 @@ export abstract class WritingConnection extends ConnectionCore {
     return promise;
   }
 
+}
+
+/** Writes one buffer, or a list corked into one gathered write; false when the socket is full. */
+function writeAll(socket: Duplex, data: Uint8Array | readonly Uint8Array[]): boolean {
+  if (data instanceof Uint8Array) return socket.write(data);
+  if (data.length === 1) return socket.write(data[0]!);
+  socket.cork();
+  let ok = true;
+  for (const part of data) if (part.length > 0) ok = socket.write(part);
+  socket.uncork();
+  return ok;
 }

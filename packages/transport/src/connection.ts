@@ -133,10 +133,16 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
     });
   }
 
-  /** Raw bytes; resolves once the socket accepted them (waits for `drain` when full). */
-  async write(data: string | Uint8Array, opts: WriteOptions = {}): Promise<void> {
+  /**
+   * Raw bytes; resolves once the socket accepted them (waits for `drain` when full). A list of
+   * buffers (e.g. `DotStuffer.pushParts`) goes out as one gathered write, without joining them.
+   */
+  async write(data: string | Uint8Array | readonly Uint8Array[], opts: WriteOptions = {}): Promise<void> {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    this.tracer.event(this.outDirection, opts.trace ?? `<${buf.length} bytes>`, opts.trace === undefined);
+    if (this.tracer.active) {
+      const size = buf instanceof Uint8Array ? buf.length : buf.reduce((n, part) => n + part.length, 0);
+      this.tracer.event(this.outDirection, opts.trace ?? `<${size} bytes>`, opts.trace === undefined);
+    }
     await this.send(buf, opts.phase ?? 'data', opts.signal, opts.deadline);
   }
 

@@ -56,13 +56,52 @@ export class CrlfCore {
   /** Normalises one chunk. The result may be a view of `chunk` when nothing changed. */
   push(chunk: Uint8Array): Buffer {
     const buf = asBuffer(chunk);
-    const n = buf.length;
-    this.bytesIn += n;
-    if (n === 0) return buf;
+    const from = this.scan(buf);
+    if (!this.emit) return buf;
+    return withInsertions(buf, from, this.at, this.bytes);
+  }
+
+  /**
+   * Like {@link push}, but returns the output as views of `chunk` when the only edits are
+   * stuffed dots: each doubled dot is the chunk's own dot, ending one view and starting the
+   * next, so nothing is copied or allocated. A chunk that needs a CR or LF inserted is
+   * returned as one new buffer, as from `push`.
+   */
+  pushParts(chunk: Uint8Array): Buffer[] {
+    const buf = asBuffer(chunk);
+    const from = this.scan(buf);
     const at = this.at;
     const bytes = this.bytes;
-    at.length = 0;
-    bytes.length = 0;
+    const count = at.length;
+    if (count === 0) return from === buf.length ? [] : [from === 0 ? buf : buf.subarray(from)];
+    for (let k = 0; k < count; k++) {
+      if (bytes[k] !== DOT) return [withInsertions(buf, from, at, bytes)];
+    }
+    const parts: Buffer[] = [];
+    let s = from;
+    for (let k = 0; k < count; k++) {
+      // at[k] holds a dot at the start of a line: this view ends with it, the next starts with it.
+      const p = at[k]!;
+      parts.push(buf.subarray(s, p + 1));
+      s = p;
+    }
+    parts.push(buf.subarray(s));
+    return parts;
+  }
+
+  /**
+   * Walks one chunk: updates the statistics and the line state, and fills `at`/`bytes` with
+   * the insertions. Returns where the output starts (1 when a leading LF completes a CR that
+   * ended the previous chunk).
+   */
+  private scan(buf: Buffer): number {
+    const n = buf.length;
+    this.bytesIn += n;
+    this.at.length = 0;
+    this.bytes.length = 0;
+    if (n === 0) return 0;
+    const at = this.at;
+    const bytes = this.bytes;
 
     let from = 0;
     if (this.afterCR) {
@@ -115,10 +154,8 @@ export class CrlfCore {
     this.lineLen = carried + n - lineBegin;
     this.maxLineLength = maxLine;
 
-    const outLen = n - from + at.length;
-    this.bytesOut += outLen;
-    if (!this.emit) return buf;
-    return withInsertions(buf, from, at, bytes);
+    this.bytesOut += n - from + at.length;
+    return from;
   }
 
   /**

@@ -55,6 +55,17 @@ abstract class Encoder implements EncoderStats {
     return this.core.push(chunk);
   }
 
+  /**
+   * Encodes the next chunk like {@link push}, as a list of buffers: when the only edits are
+   * stuffed dots they are views of `chunk` (no copy, no allocation), for a gathered write
+   * (`Connection.write` accepts the list). Do not modify `chunk` until they are written.
+   * @throws MailError `MAIL_INVALID_ARGUMENT` after `end()`.
+   */
+  pushParts(chunk: Uint8Array): Buffer[] {
+    if (this.ended) throw new MailError('MAIL_INVALID_ARGUMENT', `${this.constructor.name}.pushParts() after end()`);
+    return this.core.pushParts(chunk);
+  }
+
   /** Finishes the stream and returns the remaining output (possibly empty). */
   end(): Buffer {
     if (this.ended) throw new MailError('MAIL_INVALID_ARGUMENT', `${this.constructor.name}.end() called twice`);
