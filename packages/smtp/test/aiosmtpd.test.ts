@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { SMTP, type BodyInput, type SendResult } from '../src/index.js';
 import { normalized, peer, peerSuite } from './peers.js';
 
@@ -34,18 +35,6 @@ function recorded(result: SendResult): Buffer {
   return readFileSync(join(peer('aiosmtpd').env.SMTP_MAILDIR!, `${id}.eml`));
 }
 
-/** Cuts `bytes` at the given points (sorted, deduplicated). */
-function cut(bytes: Buffer, points: number[]): Buffer[] {
-  const sorted = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let last = 0;
-  for (const p of [...sorted, bytes.length]) {
-    out.push(bytes.subarray(last, p));
-    last = p;
-  }
-  return out;
-}
-
 describe.skipIf(skip)(title, () => {
   it.each(INPUTS)('%s: recorded DATA is the normalised input, as string, bytes and stream chunked at random', async (_name, input) => {
     await using smtp = await connect();
@@ -55,12 +44,12 @@ describe.skipIf(skip)(title, () => {
       ['string', () => input],
       ['bytes', () => bytes],
       ['Uint8Array', () => new Uint8Array(bytes)],
-      ['one-byte stream', () => Readable.from(cut(bytes, Array.from({ length: bytes.length }, (_, i) => i)))],
+      ['one-byte stream', () => Readable.from(splitAt(bytes, Array.from({ length: bytes.length }, (_, i) => i), { keepEmpty: true }))],
     ];
     // Random chunkings, including cuts between a CR and its LF.
     const random = fc.sample(fc.array(fc.nat(), { maxLength: 8 }), { numRuns: 8, seed: 42 });
-    for (const points of random) forms.push([`stream cut at ${points.join(',')}`, () => Readable.from(cut(bytes, points))]);
-    forms.push(['web ReadableStream', () => Readable.toWeb(Readable.from(cut(bytes, [3, 7])))]);
+    for (const points of random) forms.push([`stream cut at ${points.join(',')}`, () => Readable.from(splitAt(bytes, points, { keepEmpty: true }))]);
+    forms.push(['web ReadableStream', () => Readable.toWeb(Readable.from(splitAt(bytes, [3, 7], { keepEmpty: true })))]);
     forms.push(['async iterable of strings', () => (async function* () { yield input.slice(0, 5); yield input.slice(5); })()]);
     const results = await Promise.all(forms.map(([, make]) => smtp.sendMail({ from: 'a@example.test', to: 'b@example.test', message: make() })));
     for (const [i, result] of results.entries()) {

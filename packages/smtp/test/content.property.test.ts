@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { client, fake, noChunking } from './helpers.js';
 import { normalized } from './peers.js';
 
@@ -17,8 +18,7 @@ describe.each([['DATA', noChunking], ['BDAT', undefined]] as const)('any content
     await fc.assert(
       fc.asyncProperty(content, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, asStream) => {
         const bytes = Buffer.from(text, 'utf8');
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const chunks = [...points, bytes.length].map((p, i, all) => bytes.subarray(i === 0 ? 0 : all[i - 1], p));
+        const chunks = splitAt(bytes, cuts, { keepEmpty: true });
         const before = server.messages.length;
         await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: asStream ? Readable.from(chunks) : bytes });
         expect(server.messages[before]!.content.toString('latin1')).toBe(normalized(bytes).toString('latin1'));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chunkings } from '@mail/test-servers';
 import { DotUnstuffer } from './dot-stuffing.js';
 import { MailError } from './errors.js';
 
@@ -23,13 +24,6 @@ function decode(chunks: string[], strict = false): Decoded {
     expect(r.done).toBe(dec.done);
   }
   return { body: Buffer.concat(body).toString('latin1'), done, rest: Buffer.concat(rest).toString('latin1') };
-}
-
-/** One chunk, one-byte chunks, and every two-chunk cut. */
-function chunkings(s: string): string[][] {
-  const all: string[][] = [[s], s.split('')];
-  for (let i = 0; i <= s.length; i++) all.push([s.slice(0, i), s.slice(i)]);
-  return all;
 }
 
 function expectProtocolError(fn: () => unknown): MailError {

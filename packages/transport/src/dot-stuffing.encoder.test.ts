@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chunkings } from '@mail/test-servers';
 import { DotStuffer, LineEndingNormalizer } from './dot-stuffing.js';
 import { MailError } from './errors.js';
 
@@ -16,13 +17,6 @@ function norm(chunks: string[], finalNewline = false): string {
   const out = chunks.map((c) => enc.push(b(c)));
   out.push(enc.end());
   return Buffer.concat(out).toString('latin1');
-}
-
-/** Every way to cut `s` into two chunks, plus one-byte chunks. */
-function chunkings(s: string): string[][] {
-  const all: string[][] = [[s], s.split('')];
-  for (let i = 0; i <= s.length; i++) all.push([s.slice(0, i), s.slice(i)]);
-  return all;
 }
 
 describe('DotStuffer', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { BodyInspector, DotStuffer, DotUnstuffer, LineEndingNormalizer } from './dot-stuffing.js';
 import { MailError } from './errors.js';
 
@@ -14,18 +15,10 @@ const body = fc.oneof(
 );
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
-/** Splits `buf` at the given points (taken modulo its length); `ones` gives 1-byte chunks. */
+/** Splits `buf` at the given points (taken modulo its length + 1, empty pieces kept); `ones` gives 1-byte chunks. */
 function split(buf: Buffer, points: number[], ones = false): Buffer[] {
   if (ones) return [...buf].map((x) => Buffer.from([x]));
-  const at = [...new Set(points.map((p) => p % (buf.length + 1)))].sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let s = 0;
-  for (const p of at) {
-    out.push(buf.subarray(s, p));
-    s = p;
-  }
-  out.push(buf.subarray(s));
-  return out;
+  return splitAt(buf, points, { keepEmpty: true });
 }
 
 // ---- reference models: simple, per-line string code, obviously right ----

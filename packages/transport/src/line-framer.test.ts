@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { MailError } from './errors.js';
 import { LineFramer } from './line-framer.js';
 
@@ -12,19 +13,6 @@ function frame(chunks: Uint8Array[], max = 64 * 1024): { lines: string[]; rest: 
     for (let line = f.nextLine(); line !== undefined; line = f.nextLine()) lines.push(line.toString('latin1'));
   }
   return { lines, rest: f.length };
-}
-
-/** Splits `data` at the given cut points. */
-function split(data: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    out.push(data.subarray(at, p));
-    at = p;
-  }
-  out.push(data.subarray(at));
-  return out;
 }
 
 describe('LineFramer', () => {
@@ -70,7 +58,7 @@ describe('LineFramer', () => {
       fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(byte, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 20 }), (random, structured, cuts) => {
         const data = Buffer.concat([Buffer.from(structured), Buffer.from(random)]);
         const whole = frame([data]);
-        const pieces = frame(split(data, cuts));
+        const pieces = frame(splitAt(data, cuts, { keepEmpty: true }));
         expect(pieces).toEqual(whole);
         // And the lines are what a naive split gives.
         const text = data.toString('latin1');
@@ -104,7 +92,7 @@ describe('LineFramer', () => {
   it('frames 100k pipelined lines quickly (indexOf, no per-byte loop)', () => {
     const line = 'OK 12345 some reply text here\r\n';
     const data = Buffer.from(line.repeat(100_000));
-    const chunks = split(data, Array.from({ length: 300 }, (_, i) => i * 10_007));
+    const chunks = splitAt(data, Array.from({ length: 300 }, (_, i) => i * 10_007), { keepEmpty: true });
     const start = performance.now();
     const { lines } = frame(chunks);
     const ms = performance.now() - start;

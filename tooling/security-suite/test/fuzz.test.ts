@@ -10,7 +10,7 @@ import { protocol, SMTP } from '@mail/smtp';
 import {
   createMechanism, decodeBase64Strict, DotStuffer, DotUnstuffer, LineEndingNormalizer, LineFramer, MailError,
 } from '@mail/transport';
-import { act, type FakeServer } from '@mail/test-servers';
+import { act, splitAt, type FakeServer } from '@mail/test-servers';
 import { fakeServer } from './support/harness.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -27,15 +27,7 @@ const wireish = fc.oneof(
 /** A buffer and cut points: the same bytes in arbitrary chunks. */
 const chunked = wireish.chain((bytes) =>
   fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, bytes.length - 1) }), { maxLength: 8 })
-    .map((cuts) => ({ bytes, chunks: split(bytes, cuts) })));
-
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts)].filter((c) => c < bytes.length).sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const c of [...at, bytes.length]) { out.push(bytes.subarray(from, c)); from = c; }
-  return out;
-}
+    .map((cuts) => ({ bytes, chunks: splitAt(bytes, cuts) })));
 
 /** Runs `fn`, returning its result or the error; fails on anything but an allowed error type. */
 function typed<T>(fn: () => T, allowed: (e: unknown) => boolean): { ok: true; value: T } | { ok: false; error: unknown } {

@@ -4,6 +4,7 @@ export {
   certificateCacheDir, createTestCertificates, spkiSha256,
   type CertificateMaterial, type CreateCertificatesOptions, type TestCertificates,
 } from './certs.js';
+export { chunkings, splitAt, type SplitOptions } from './chunking.js';
 export { DEFAULT_CAPA, DEFAULT_EHLO_EXTENSIONS, type DriverConfig, type Security } from './config.js';
 export type { ConnectionRecord } from './connection.js';
 export { parseCommand, type EntryKind, type TranscriptEntry } from './engine.js';

@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { BodyStuffer, TopLimiter } from './stuff.js';
-
-function split(data: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, data.length]) {
-    if (p > prev) out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-}
 
 function stuff(chunks: Buffer[]): string {
   const s = new BodyStuffer();
@@ -30,7 +20,7 @@ describe('BodyStuffer', () => {
   it('matches the reference under any chunking', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[.a\r\n]{0,40}$/).filter((s) => !/\r(?!\n)/.test(s)), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
-        expect(stuff(split(Buffer.from(text), cuts))).toBe(reference(text));
+        expect(stuff(splitAt(Buffer.from(text), cuts))).toBe(reference(text));
       }),
       { numRuns: 500 },
     );
@@ -50,7 +40,7 @@ describe('TopLimiter', () => {
       fc.property(fc.nat({ max: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (n, cuts) => {
         const limiter = new TopLimiter(n);
         const out: Buffer[] = [];
-        for (const c of split(Buffer.from(message), cuts)) {
+        for (const c of splitAt(Buffer.from(message), cuts)) {
           out.push(Buffer.from(limiter.push(c)));
           if (limiter.done) break;
         }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '@mail/test-servers';
 import { ServerChannel } from '@mail/transport';
 import { ChunkReader, DotDataReader, MessageRejectedError } from './data.js';
 
@@ -11,17 +12,6 @@ function channelOf(chunks: Buffer[]): ServerChannel {
   const channel = new ServerChannel(input as unknown as Socket);
   for (const c of chunks) input.write(c);
   return channel;
-}
-
-function split(data: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, data.length]) {
-    if (p > prev) out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  return out;
 }
 
 async function readAll(reader: DotDataReader | ChunkReader): Promise<Buffer> {
@@ -39,7 +29,7 @@ describe('DotDataReader', () => {
       fc.asyncProperty(fc.array(lineArb, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), async (lines, cuts) => {
         const message = lines.map((l) => `${l}\r\n`).join('');
         const stuffed = lines.map((l) => `${l.startsWith('.') ? '.' : ''}${l}\r\n`).join('') + '.\r\nNEXT\r\n';
-        const channel = channelOf(split(Buffer.from(stuffed), cuts));
+        const channel = channelOf(splitAt(Buffer.from(stuffed), cuts));
         const reader = new DotDataReader(channel, 1e6, deadline());
         expect((await readAll(reader)).toString()).toBe(message);
         expect((await channel.readLine(100, deadline())).text).toBe('NEXT');
@@ -73,7 +63,7 @@ describe('ChunkReader (BDAT)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(lineArb, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), async (lines, cuts) => {
         const body = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
-        const channel = channelOf(split(Buffer.concat([body, Buffer.from('NEXT\r\n')]), cuts));
+        const channel = channelOf(splitAt(Buffer.concat([body, Buffer.from('NEXT\r\n')]), cuts));
         const reader = new ChunkReader(channel, 1e6, deadline(), body.length, false, 0);
         expect((await readAll(reader)).equals(body)).toBe(true);
         expect((await channel.readLine(100, deadline())).text).toBe('NEXT');

@@ -1,6 +1,7 @@
 // Message bodies for the smuggling table: every end-of-data look-alike from the SMTP
 // smuggling research (CVE-2023-51764/51765/51766), and every way a body can be handed in.
 import { Readable } from 'node:stream';
+import { splitAt } from '@mail/test-servers';
 
 /** End-of-data look-alikes a lenient receiver might take for `<CRLF>.<CRLF>`. */
 export const SMUGGLING_SHAPES: ReadonlyArray<readonly [string, string]> = [
@@ -39,23 +40,13 @@ function cuts(length: number, seed: number): number[] {
   return out;
 }
 
-function pieces(bytes: Buffer, at: readonly number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const cut of [...at, bytes.length]) {
-    out.push(bytes.subarray(from, cut));
-    from = cut;
-  }
-  return out.filter((b) => b.length > 0);
-}
-
 /** The input types a body can come as (fresh source per call: streams are read once). */
 export const INPUT_TYPES: ReadonlyArray<readonly [string, (text: string) => unknown]> = [
   ['string', (t) => t],
   ['bytes', (t) => new Uint8Array(Buffer.from(t, 'latin1'))],
-  ['Node stream, 3-byte chunks', (t) => Readable.from(pieces(Buffer.from(t, 'latin1'), Array.from({ length: Math.floor(t.length / 3) }, (_, i) => (i + 1) * 3)))],
+  ['Node stream, 3-byte chunks', (t) => Readable.from(splitAt(Buffer.from(t, 'latin1'), Array.from({ length: Math.floor(t.length / 3) }, (_, i) => (i + 1) * 3)))],
   ['async iterable, one byte per chunk', (t) => (async function* () { for (const b of Buffer.from(t, 'latin1')) yield Buffer.from([b]); })()],
-  ['iterable, seeded random cuts', (t) => pieces(Buffer.from(t, 'latin1'), cuts(t.length, 7))],
+  ['iterable, seeded random cuts', (t) => splitAt(Buffer.from(t, 'latin1'), cuts(t.length, 7))],
 ];
 
 /** True when every CR is followed by LF and every LF preceded by CR. */
