@@ -4,7 +4,7 @@ export { Connection, connect, type WriteOptions, type TLSInfo, type ServerTLSCon
 export type { DotBodyOptions, DotBytesOptions } from './dot-read.js';
 export { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_SIZE, resolveTimeouts, type ResolvedOptions } from './options.js';
 export { LineFramer, DEFAULT_MAX_LINE_LENGTH } from './line-framer.js';
-export { TRACE_CHANNEL, REDACTED, redactLine, escapeForTerminal } from './trace.js';
+export { TRACE_CHANNEL, REDACTED, redactLine, escapeForTerminal, type EscapeOptions } from './trace.js';
 export { channelBindingOf, type ChannelBindingType } from './channel-binding.js';
 export { spkiSha256 } from './tls-client.js';
 export * from './dot-stuffing.js';

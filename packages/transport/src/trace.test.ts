@@ -23,6 +23,12 @@ describe('escapeForTerminal', () => {
     expect(escapeForTerminal('a\tb\u0007\u007f\u009b\u202e')).toBe('a\tb\\x07\\x7f\\x9b\\u202e');
     expect(escapeForTerminal('Grüße 日本')).toBe('Grüße 日本');
   });
+
+  it("spells CR and LF as \\r and \\n, and code points above U+00FF as \\u{...}, in 'js' notation", () => {
+    expect(escapeForTerminal('a\r\nb\u001b[2J\u0007\u202e', { notation: 'js' })).toBe('a\\r\\nb\\x1b[2J\\x07\\u{202e}');
+    expect(escapeForTerminal('tab\there Grüße', { notation: 'js' })).toBe('tab\there Grüße');
+    expect(escapeForTerminal('\r\n', { notation: 'hex' })).toBe('\\x0d\\x0a');
+  });
 });
 
 describe('Tracer', () => {

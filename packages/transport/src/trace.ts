@@ -35,16 +35,36 @@ export function redactLine(line: string, keepWords: number): string {
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** Options of {@link escapeForTerminal}. */
+export interface EscapeOptions {
+  /**
+   * How escaped characters are spelled. `'hex'` (default, used in traces): every one as
+   * `\xNN` / `\uNNNN`, so `\x0d\x0a` shows exactly which bytes a server sent. `'js'` (for
+   * text a person reads, e.g. CLI output): as a JavaScript string literal spells them, CR and
+   * LF as `\r` and `\n`, the rest as `\xNN` / `\u{NNNN}`.
+   */
+  readonly notation?: 'hex' | 'js';
+}
+
+const hexEscape = (ch: string): string => {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+const jsEscape = (ch: string): string => {
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+};
+
 /**
  * Makes server-controlled text safe to print on a terminal: C0 and C1 control characters
  * (ESC, and with it every escape sequence; CR, LF, BEL, backspace, CSI), DEL and the
- * Unicode bidi controls become visible `\xNN` / `\uNNNN` escapes. TAB is kept.
+ * Unicode bidi controls become visible escapes (see {@link EscapeOptions.notation}). TAB is kept.
  */
-export function escapeForTerminal(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+export function escapeForTerminal(text: string, options?: EscapeOptions): string {
+  return text.replace(UNSAFE, options?.notation === 'js' ? jsEscape : hexEscape);
 }
 
 /** The default logger: one line to stderr. */

@@ -1,22 +1,14 @@
 /**
  * Escaping of text that came from the network before it reaches a terminal
  * (SECURITY.md promise 4): no C0/C1 control characters, no escape sequences, no
- * bidi overrides. Tabs are kept; CR and LF become visible `\r` and `\n`.
+ * bidi overrides. The one implementation is the transport's `escapeForTerminal`; the CLI
+ * asks for its `'js'` notation, so a person reads CR and LF as `\r` and `\n`. Tabs are kept.
  */
-
-// C0 controls except TAB, DEL, C1 controls, and the Unicode bidi/isolate controls that can
-// reorder what a reader sees (CVE-2021-42574 "Trojan Source").
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { escapeForTerminal } from '@mail/transport';
 
 /** Makes untrusted text safe to print on one terminal line. */
 export function escapeText(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    if (ch === '\n') return '\\n';
-    if (ch === '\r') return '\\r';
-    const cp = ch.codePointAt(0) ?? 0;
-    return cp > 0xff ? `\\u{${cp.toString(16)}}` : `\\x${cp.toString(16).padStart(2, '0')}`;
-  });
+  return escapeForTerminal(text, { notation: 'js' });
 }
 
 /**
