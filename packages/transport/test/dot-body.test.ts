@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, Connection, MailError } from '../src/index.js';
+import { bodyParts, chunkSizes, dotCase, writeInSizes } from './helpers/dot-wire.js';
 import { duplexPair, sleep, startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer | undefined;
@@ -29,30 +30,16 @@ describe('readDotBody', () => {
 
   it('property: every chunking of the wire bytes gives the same body and the same next line', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.constantFrom('a', '.', '..', '\r\n', ' ', 'x\r\n', '.\r', '\n'), { maxLength: 60 }),
-        fc.array(fc.integer({ min: 1, max: 13 }), { minLength: 1, maxLength: 30 }),
-        async (parts, sizes) => {
-          // Build a properly stuffed body from arbitrary text lines.
-          const text = parts.join('').replace(/\r?\n/g, '\r\n');
-          const lines = text.split('\r\n');
-          const stuffed = lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
-          const wire = Buffer.from(`${stuffed}${stuffed.endsWith('\r\n') || stuffed === '' ? '' : '\r\n'}.\r\n+OK after\r\n`);
-          const [a, b] = duplexPair();
-          const conn = Connection.fromSocket(a);
-          let at = 0;
-          for (let i = 0; at < wire.length; i++) {
-            const n = sizes[i % sizes.length]!;
-            b.write(wire.subarray(at, at + n));
-            at += n;
-          }
-          const body = (await readAll(conn.readDotBody())).toString('latin1');
-          const expected = text === '' ? '' : text.endsWith('\r\n') ? text : `${text}\r\n`;
-          expect(body).toBe(expected);
-          expect(await conn.readLine()).toBe('+OK after');
-          conn.destroy();
-        },
-      ),
+      fc.asyncProperty(bodyParts, chunkSizes, async (parts, sizes) => {
+        const { wire, expected } = dotCase(parts);
+        const [a, b] = duplexPair();
+        const conn = Connection.fromSocket(a);
+        writeInSizes(b, wire, sizes);
+        const body = (await readAll(conn.readDotBody())).toString('latin1');
+        expect(body).toBe(expected);
+        expect(await conn.readLine()).toBe('+OK after');
+        conn.destroy();
+      }),
       { numRuns: 200 },
     );
   });

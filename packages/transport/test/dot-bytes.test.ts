@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, Connection, MailError } from '../src/index.js';
+import { bodyParts, chunkSizes, dotCase, writeInSizes } from './helpers/dot-wire.js';
 import { duplexPair, startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer | undefined;
@@ -36,28 +37,16 @@ describe('readDotBytes', () => {
 
   it('property: every chunking of the wire gives the body readDotBody gives', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.constantFrom('a', '.', '..', '\r\n', ' ', 'x\r\n', '.\r', '\n'), { maxLength: 60 }),
-        fc.array(fc.integer({ min: 1, max: 13 }), { minLength: 1, maxLength: 30 }),
-        async (parts, sizes) => {
-          const text = parts.join('').replace(/\r?\n/g, '\r\n');
-          const stuffed = text.split('\r\n').map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
-          const wire = Buffer.from(`${stuffed}${stuffed.endsWith('\r\n') || stuffed === '' ? '' : '\r\n'}.\r\n+OK after\r\n`);
-          const [a, b] = duplexPair();
-          const conn = Connection.fromSocket(a);
-          const pending = conn.readDotBytes({ maxSize: 10_000 });
-          let at = 0;
-          for (let i = 0; at < wire.length; i++) {
-            const n = sizes[i % sizes.length]!;
-            b.write(wire.subarray(at, at + n));
-            at += n;
-          }
-          const expected = text === '' ? '' : text.endsWith('\r\n') ? text : `${text}\r\n`;
-          expect((await pending).toString('latin1')).toBe(expected);
-          expect(await conn.readLine()).toBe('+OK after');
-          conn.destroy();
-        },
-      ),
+      fc.asyncProperty(bodyParts, chunkSizes, async (parts, sizes) => {
+        const { wire, expected } = dotCase(parts);
+        const [a, b] = duplexPair();
+        const conn = Connection.fromSocket(a);
+        const pending = conn.readDotBytes({ maxSize: 10_000 });
+        writeInSizes(b, wire, sizes);
+        expect((await pending).toString('latin1')).toBe(expected);
+        expect(await conn.readLine()).toBe('+OK after');
+        conn.destroy();
+      }),
       { numRuns: 200 },
     );
   });
