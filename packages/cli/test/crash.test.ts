@@ -54,6 +54,31 @@ function spawnFetch(server: FakeServer, dir: string, dest: 'maildir' | 'mbox' = 
   return { child, exit };
 }
 
+/** A clean run against a fresh server, to learn the command sequence: the verb of each command fetch sends. */
+async function probeVerbs(prefix: string, dest: 'maildir' | 'mbox' = 'maildir'): Promise<string[]> {
+  const probeServer = await startServer();
+  const probeDir = await mkdtemp(join(base, prefix));
+  const clean = spawnFetch(probeServer, probeDir, dest);
+  expect((await clean.exit).code).toBe(0);
+  const verbs = probeServer.commands().map((c) => c.split(' ')[0]!.toUpperCase());
+  await probeServer.close();
+  return verbs;
+}
+
+/**
+ * A server that SIGKILLs `target.current` (the fetch process the test sets there) `delay` ms
+ * after it receives command number `at`; nothing is killed while `target.current` is unset.
+ */
+async function killingServer(at: number, delay: number): Promise<{ server: FakeServer; target: { current?: ChildProcess } }> {
+  const target: { current?: ChildProcess } = {};
+  const server = await startServer((n) => {
+    const victim = target.current;
+    if (n === at && victim) setTimeout(() => victim.kill('SIGKILL'), delay);
+    return undefined;
+  });
+  return { server, target };
+}
+
 async function stored(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const folder of ['new', 'cur']) {
@@ -86,13 +111,7 @@ async function finishAndCheck(server: FakeServer, dir: string, label: string, re
 
 describe('fetch --delete survives SIGKILL at any point', () => {
   it('kills the process at every command (and shortly after the commands around each batch commit), then re-runs', async () => {
-    // A clean run to learn the command sequence.
-    const probeServer = await startServer();
-    const probeDir = await mkdtemp(join(base, 'probe-'));
-    const clean = spawnFetch(probeServer, probeDir);
-    expect((await clean.exit).code).toBe(0);
-    const verbs = probeServer.commands().map((c) => c.split(' ')[0]!.toUpperCase());
-    await probeServer.close();
+    const verbs = await probeVerbs('probe-');
     expect(verbs).toContain('DELE');
 
     const points: Array<{ at: number; delay: number }> = verbs.map((_, at) => ({ at, delay: 0 }));
@@ -106,20 +125,13 @@ describe('fetch --delete survives SIGKILL at any point', () => {
     for (const { at, delay } of points) {
       const label = `kill at command ${at} (${verbs[at]}) +${delay} ms`;
       const dir = await mkdtemp(join(base, 'kill-'));
-      let current: ChildProcess | undefined;
-      const server = await startServer((n) => {
-        if (n === at && current) {
-          const victim = current;
-          setTimeout(() => victim.kill('SIGKILL'), delay);
-        }
-        return undefined;
-      });
+      const { server, target } = await killingServer(at, delay);
       try {
         const first = spawnFetch(server, dir);
-        current = first.child;
+        target.current = first.child;
         const result = await first.exit;
         if (result.signal === 'SIGKILL') killed++;
-        current = undefined;
+        target.current = undefined;
         await server.idle(10_000).catch(() => undefined);
         await assertNoneLost(server, dir, label);
         await finishAndCheck(server, dir, label, async () => {
@@ -138,12 +150,7 @@ describe('fetch --delete survives SIGKILL at any point', () => {
 
 describe('fetch --delete into an mbox survives SIGKILL (stale lock taken over, torn appends undone)', () => {
   it('kills the process around every batch commit and at every DELE, then re-runs', async () => {
-    const probeServer = await startServer();
-    const probeDir = await mkdtemp(join(base, 'mbox-probe-'));
-    const clean = spawnFetch(probeServer, probeDir, 'mbox');
-    expect((await clean.exit).code).toBe(0);
-    const verbs = probeServer.commands().map((c) => c.split(' ')[0]!.toUpperCase());
-    await probeServer.close();
+    const verbs = await probeVerbs('mbox-probe-', 'mbox');
     const points: Array<{ at: number; delay: number }> = [];
     verbs.forEach((v, at) => {
       if (v === 'DELE' || v === 'QUIT' || (v === 'RETR' && verbs[at + 1] !== 'RETR')) for (const delay of [0, 3, 12]) points.push({ at, delay });
@@ -153,19 +160,12 @@ describe('fetch --delete into an mbox survives SIGKILL (stale lock taken over, t
     for (const { at, delay } of points) {
       const label = `mbox: kill at command ${at} (${verbs[at]}) +${delay} ms`;
       const dir = await mkdtemp(join(base, 'mbox-kill-'));
-      let current: ChildProcess | undefined;
-      const server = await startServer((n) => {
-        if (n === at && current) {
-          const victim = current;
-          setTimeout(() => victim.kill('SIGKILL'), delay);
-        }
-        return undefined;
-      });
+      const { server, target } = await killingServer(at, delay);
       try {
         const first = spawnFetch(server, dir, 'mbox');
-        current = first.child;
+        target.current = first.child;
         await first.exit;
-        current = undefined;
+        target.current = undefined;
         let last = { code: -1 as number | null, stderr: '' };
         for (let round = 0; round < 3 && last.code !== 0; round++) last = await spawnFetch(server, dir, 'mbox').exit;
         expect(last.code, `${label}: ${last.stderr}`).toBe(0);
