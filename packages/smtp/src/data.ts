@@ -54,16 +54,20 @@ export async function writeDataBody(w: BodyWrite): Promise<number> {
   // DATA cannot be withdrawn: closing the connection before the final dot is the only way
   // to make the server discard the transaction (RFC 5321 §3.8).
   const abandon = async (): Promise<void> => conn.destroy();
-  let pending: Buffer | undefined;
+  // The stuffer hands back views of each chunk (no copy of a chunk that has a line starting
+  // with a dot); they go out as one gathered write per chunk.
+  let pending: Buffer[] | undefined;
+  let pendingBytes = 0;
   try {
     for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
-      const out = stuffer.push(chunk);
+      const out = stuffer.pushParts(chunk);
       if (pending !== undefined) {
         await conn.write(pending, { signal: w.signal });
-        written += pending.length;
+        written += pendingBytes;
       }
       // Held back one round so the last piece, the end of data and `after` go in one write.
       pending = out;
+      pendingBytes = byteLength(out);
     }
   } catch (error) {
     // The source failed (or the write did) in the middle of DATA: the server is still reading
@@ -73,9 +77,16 @@ export async function writeDataBody(w: BodyWrite): Promise<number> {
   }
   const end = stuffer.end();
   const extra = w.after?.();
-  const last = Buffer.concat([pending ?? Buffer.alloc(0), end, ...(extra ? [extra] : [])]);
-  await conn.write(last, { signal: w.signal, trace: `<${written + last.length - (extra?.length ?? 0)} bytes of message>` });
-  return written + last.length;
+  const last = [...(pending ?? []), end, ...(extra ? [extra] : [])];
+  const lastBytes = pendingBytes + end.length + (extra?.length ?? 0);
+  await conn.write(last, { signal: w.signal, trace: `<${written + lastBytes - (extra?.length ?? 0)} bytes of message>` });
+  return written + lastBytes;
+}
+
+function byteLength(parts: readonly Buffer[]): number {
+  let n = 0;
+  for (const part of parts) n += part.length;
+  return n;
 }
 
 /**
