@@ -31,7 +31,7 @@ export async function measure(argv, opts = {}) {
   try {
     if (code !== 0) throw new Error(`${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
     const [user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    const work = /\{"workMs":([\d.]+)\}/.exec(stdout);
+    const work = /"workMs":([\d.]+)/.exec(stdout);
     return { wallMs, workMs: work ? Number(work[1]) : wallMs, cpuMs: (user + sys) * 1000, maxRssKiB: rss, stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
