@@ -39,8 +39,38 @@ export class ReplyChannel {
     throw error;
   }
 
-  /** Reads one complete reply (all lines share one deadline). */
-  async read(options: ReplyReadOptions = {}): Promise<Reply> {
+  /**
+   * Reads one complete reply (all lines share one deadline). Lines already buffered (pipelined
+   * replies arrive several per network read) are taken synchronously, without a promise each.
+   */
+  read(options: ReplyReadOptions = {}): Promise<Reply> {
+    if (options.signal?.aborted !== true) {
+      try {
+        const reply = this.readBuffered();
+        if (reply !== undefined) return Promise.resolve(reply);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return this.#readWaiting(options);
+  }
+
+  /** A complete reply from what is buffered, or undefined (partial lines stay assembled). */
+  readBuffered(): Reply | undefined {
+    for (;;) {
+      let line: string | undefined;
+      try {
+        line = this.conn.readLineNow();
+      } catch (error) {
+        throw mapReadError(error);
+      }
+      if (line === undefined) return undefined;
+      const reply = this.#accept(line);
+      if (reply !== undefined) return reply;
+    }
+  }
+
+  async #readWaiting(options: ReplyReadOptions): Promise<Reply> {
     const deadline = options.deadline ?? this.conn.deadline(options.phase ?? 'command');
     for (;;) {
       let line: string;
@@ -49,24 +79,30 @@ export class ReplyChannel {
       } catch (error) {
         throw mapReadError(error);
       }
-      let reply: Reply | undefined;
-      try {
-        reply = this.#assembler.push(line);
-      } catch (error) {
-        // A malformed reply leaves the session out of sync: nothing after it can be trusted.
-        const mapped = toMailError(error) as MailError;
-        if (error instanceof SMTPProtocolError) this.conn.destroy(mapped);
-        throw mapped;
-      }
-      if (reply === undefined) continue;
-      if (reply.code === 421) {
-        // RFC 5321 §3.8: 421 = the server is closing the transmission channel.
-        this.closedReply = reply;
-        this.conn.destroy(new SMTPServerDisconnectedError('the server closed the session', reply));
-        throw new SMTPServerDisconnectedError('the server closed the session', reply);
-      }
-      return reply;
+      const reply = this.#accept(line);
+      if (reply !== undefined) return reply;
     }
+  }
+
+  /** One line into the assembler: the complete reply, if this was its last line. */
+  #accept(line: string): Reply | undefined {
+    let reply: Reply | undefined;
+    try {
+      reply = this.#assembler.push(line);
+    } catch (error) {
+      // A malformed reply leaves the session out of sync: nothing after it can be trusted.
+      const mapped = toMailError(error) as MailError;
+      if (error instanceof SMTPProtocolError) this.conn.destroy(mapped);
+      throw mapped;
+    }
+    if (reply === undefined) return undefined;
+    if (reply.code === 421) {
+      // RFC 5321 §3.8: 421 = the server is closing the transmission channel.
+      this.closedReply = reply;
+      this.conn.destroy(new SMTPServerDisconnectedError('the server closed the session', reply));
+      throw new SMTPServerDisconnectedError('the server closed the session', reply);
+    }
+    return reply;
   }
 }
 

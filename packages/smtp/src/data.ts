@@ -48,6 +48,7 @@ async function* chunks(body: PreparedBody, plan: BodyPlan, maxSize: number | und
 
 /** Streams the body after a 354 reply, dot-stuffed, ending with CRLF.CRLF. Returns octets written. */
 export async function writeDataBody(w: BodyWrite): Promise<number> {
+  if (w.body.rest === undefined) return writeWholeDataBody(w);
   const conn = w.channel.conn;
   const stuffer = new DotStuffer();
   let written = 0;
@@ -82,6 +83,28 @@ export async function writeDataBody(w: BodyWrite): Promise<number> {
   await conn.write(last, { signal: w.signal, trace: `<${written + lastBytes - (extra?.length ?? 0)} bytes of message>` });
   return written + lastBytes;
 }
+
+/**
+ * A message already read whole (string, bytes, or a stream that ended within the look-ahead):
+ * stuffed and sent synchronously in one write with the end of data and `after`. Small
+ * messages are joined into one buffer: one socket write costs more than copying a few KiB.
+ */
+async function writeWholeDataBody(w: BodyWrite): Promise<number> {
+  const stuffer = new DotStuffer();
+  const parts: Buffer[] = [];
+  for (const chunk of w.body.head) for (const part of stuffer.pushParts(chunk)) parts.push(part);
+  parts.push(stuffer.end());
+  const messageBytes = byteLength(parts);
+  const extra = w.after?.();
+  if (extra) parts.push(extra);
+  const total = messageBytes + (extra?.length ?? 0);
+  const out = total <= JOIN_LIMIT ? Buffer.concat(parts, total) : parts;
+  await w.channel.conn.write(out, { signal: w.signal, trace: `<${messageBytes} bytes of message>` });
+  return total;
+}
+
+/** Gathered writes of at most this many octets are joined into one buffer first. */
+const JOIN_LIMIT = 64 * 1024;
 
 function byteLength(parts: readonly Buffer[]): number {
   let n = 0;

@@ -195,6 +195,11 @@ export abstract class ConnectionCore {
     return { ready, release };
   }
 
+  /** A synchronous read may run now: open, no read or upgrade queued, bytes buffered. */
+  protected canReadNow(): boolean {
+    return this.#turns === 0 && this.error === undefined && this.input.framer.length > 0;
+  }
+
   /**
    * One read: waits for its turn, then calls `attempt` until it returns a value, waiting for
    * input in between. Deadline and signal cover the whole read, queueing included.
