@@ -42,7 +42,8 @@ export function normalizeAddress(input: string, what: string, rules: AddressRule
   if (!/^\[[^\s[\]\\]+\]$/.test(domain) && /[\s<>()[\]\\,;:"@]/.test(domain)) {
     throw invalidArgument(`${what} has an invalid domain: ${printable(domain, 80)}`);
   }
-  if (new TextEncoder().encode(address).length + 2 > MAX_PATH_OCTETS) throw invalidArgument(`${what} is longer than 256 octets (RFC 5321 §4.5.3.1.3)`);
+  // A UTF-16 unit is at most 3 UTF-8 octets: only a long address needs counting.
+  if (address.length * 3 + 2 > MAX_PATH_OCTETS && Buffer.byteLength(address, 'utf8') + 2 > MAX_PATH_OCTETS) throw invalidArgument(`${what} is longer than 256 octets (RFC 5321 §4.5.3.1.3)`);
   return address;
 }
 
