@@ -41,6 +41,12 @@ export class MaildirBatch {
     if (this.#state !== 'open') throw new Error('Maildir batch is already committed or aborted');
     const name = this.#name();
     const path = join(this.#dir, 'tmp', name);
+    const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message instanceof Uint8Array ? message : undefined;
+    if (bytes !== undefined && this.#io.writeNew !== undefined) {
+      await this.#io.writeNew(path, bytes);
+      this.#pending.push(name);
+      return name;
+    }
     const file = await this.#io.create(path);
     try {
       for await (const chunk of chunksOf(message)) {

@@ -2,7 +2,7 @@
  * The file operations the Maildir needs, behind an interface so that tests can record
  * their order (durability is about order: write, fsync, rename, fsync the directory).
  */
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp, unlinkSync, writeSync } from 'node:fs';
 
 /** An open file: what the Maildir writes through. */
 export interface MaildirFile {
@@ -15,6 +15,11 @@ export interface MaildirFile {
 export interface MaildirIO {
   /** Creates a new file exclusively (`wx`), failing if it exists. */
   create(path: string): Promise<MaildirFile>;
+  /**
+   * Optional fast path: creates a new file exclusively and writes `data` into it (no fsync),
+   * removing the partial file when the write fails. Without it, {@link create} is used.
+   */
+  writeNew?(path: string, data: Uint8Array): Promise<void>;
   /** Opens an existing file or directory read-only, to fsync it. */
   openForSync(path: string): Promise<MaildirFile>;
   rename(from: string, to: string): Promise<void>;
@@ -32,9 +37,32 @@ function wrap(handle: fsp.FileHandle): MaildirFile {
   };
 }
 
+/**
+ * Writes a small file with blocking calls. A 10 KB write into the page cache takes tens of
+ * microseconds; the same through the libuv threadpool costs three thread hand-offs
+ * (open, write, close), which measured 1-3 ms per message on a busy 2-core machine and made
+ * storing, not POP3, the bottleneck of `fetch`. The slow part (fsync) stays asynchronous.
+ */
+function writeNewSync(path: string, data: Uint8Array): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+  } catch (error) {
+    closeSync(fd);
+    try {
+      unlinkSync(path);
+    } catch {
+      // best effort: the write error is what matters
+    }
+    throw error;
+  }
+  closeSync(fd);
+}
+
 /** The real file system. */
 export const nodeIO: MaildirIO = {
   create: async (path) => wrap(await fsp.open(path, 'wx', 0o600)),
+  writeNew: async (path, data) => writeNewSync(path, data),
   openForSync: async (path) => wrap(await fsp.open(path, 'r')),
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,10 @@ function recorder(log: string[]): MaildirIO {
         close: () => file.close(),
       };
     },
+    writeNew: async (p, d) => {
+      log.push(`create ${rel(p).split('/')[0]}`, 'write');
+      await nodeIO.writeNew!(p, d);
+    },
     openForSync: async (p) => {
       const file = await nodeIO.openForSync(p);
       const name = rel(p);
@@ -57,6 +61,15 @@ describe('Maildir', () => {
     expect(await readdir(join(dir, 'new'))).toEqual([uid]);
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
     expect(await readFile(join(dir, 'new', uid), 'utf8')).toBe('Subject: a\r\n\r\nbody\r\n');
+  });
+
+  it('writeNew writes bytes exclusively with mode 0600 and never overwrites', async () => {
+    const path = join(dir, 'f');
+    await nodeIO.writeNew!(path, Buffer.from('first'));
+    expect(await readFile(path, 'utf8')).toBe('first');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    await expect(nodeIO.writeNew!(path, Buffer.from('second'))).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(path, 'utf8')).toBe('first');
   });
 
   it('names follow time.unique.host and are unique', async () => {
