@@ -11,7 +11,7 @@
  */
 import { CliError } from '../errors.js';
 import { EX } from '../exit-codes.js';
-import type { Sink } from './sink.js';
+import type { Sink, SinkBatch } from './sink.js';
 import type { UidState } from './state.js';
 
 /** The POP3 operations the fetch loop needs (an adapter over `@mail/pop3`). */
@@ -138,17 +138,14 @@ export async function runFetch(
     report.messages.push(...deleteNow);
   }
 
-  for (const window of windows(toFetch, plan.batchSize, plan.batchBytes)) {
-    const batch = sink.begin();
+  // Pipeline: while batch N is made durable (fsyncs, renames, state writes: disk work in the
+  // background), batch N+1 is retrieved (connection work). Commits stay strictly in order, one
+  // at a time, so the state file has at most one pending batch; DELE of batch N is sent only
+  // after its commit and state write resolved (promise 6).
+  let committing: Promise<void> = Promise.resolve();
+  let unacked: Array<{ n: number; uid: string | undefined; size: number }> | undefined;
+  const commitWindow = async (batch: SinkBatch, window: typeof toFetch): Promise<void> => {
     try {
-      let i = 0;
-      for await (const { n, message } of session.retrieve(window.map((m) => m.n))) {
-        const expected = window[i++];
-        if (expected?.n !== n) throw new CliError(EX.PROTOCOL, `retrieval out of order: got ${n}, expected ${expected?.n ?? 'none'}`);
-        await batch.add(message, expected.uid);
-        report.bytes += message.length;
-      }
-      if (i !== window.length) throw new CliError(EX.PROTOCOL, `retrieval ended after ${i} of ${window.length} messages`);
       if (tracked) {
         tracked.pending = await batch.pending();
         if (tracked.pending) await tracked.save();
@@ -163,6 +160,13 @@ export async function runFetch(
       tracked.pending = undefined;
       await tracked.save();
     }
+  };
+  /** Waits for the commit in flight, then deletes and reports the window it made durable. */
+  const settle = async (): Promise<void> => {
+    await committing;
+    const window = unacked;
+    unacked = undefined;
+    if (window === undefined) return;
     if (plan.delete) {
       await session.dele(window.map((m) => m.n));
       report.deleted += window.length;
@@ -174,7 +178,39 @@ export async function runFetch(
     }
     report.stored += window.length;
     progress?.batch(report.stored, toFetch.length);
+  };
+
+  for (const window of windows(toFetch, plan.batchSize, plan.batchBytes)) {
+    const batch = sink.begin();
+    try {
+      let i = 0;
+      for await (const { n, message } of session.retrieve(window.map((m) => m.n))) {
+        const expected = window[i++];
+        if (expected?.n !== n) throw new CliError(EX.PROTOCOL, `retrieval out of order: got ${n}, expected ${expected?.n ?? 'none'}`);
+        await batch.add(message, expected.uid);
+        report.bytes += message.length;
+      }
+      if (i !== window.length) throw new CliError(EX.PROTOCOL, `retrieval ended after ${i} of ${window.length} messages`);
+    } catch (error) {
+      await batch.abort().catch(() => undefined);
+      // The previous batch's commit may still be running: let it finish (or fail) first, so
+      // the state file is left as that commit leaves it.
+      await committing.catch(() => undefined);
+      throw error;
+    }
+    try {
+      await settle();
+    } catch (error) {
+      // The previous batch failed to commit (or to be deleted): this one is not delivered.
+      await batch.abort().catch(() => undefined);
+      throw error;
+    }
+    unacked = window;
+    committing = commitWindow(batch, window);
+    // Keep a failure from being reported as unhandled before settle() awaits it.
+    committing.catch(() => undefined);
   }
+  await settle();
 
   await session.quit();
   report.messages.sort((a, b) => a.n - b.n);
