@@ -138,35 +138,22 @@ export async function runFetch(
     report.messages.push(...deleteNow);
   }
 
-  // Pipeline: while batch N is made durable (fsyncs, renames, state writes: disk work in the
-  // background), batch N+1 is retrieved (connection work). Commits stay strictly in order, one
-  // at a time, so the state file has at most one pending batch; DELE of batch N is sent only
-  // after its commit and state write resolved (promise 6).
-  let committing: Promise<void> = Promise.resolve();
-  let unacked: Array<{ n: number; uid: string | undefined; size: number }> | undefined;
-  const commitWindow = async (batch: SinkBatch, window: typeof toFetch): Promise<void> => {
+  // Pipeline: while batch N is made durable (fsyncs, renames, new/ fsync: disk work in the
+  // background), batch N+1 is retrieved (connection work). Commits stay strictly in order, so
+  // the state file has at most one pending batch, and one atomic state write per batch records
+  // both the previous batch as seen and this batch as pending. DELE of a batch is sent only
+  // after its files are durable in new/ and that write recorded its UIDs (promise 6).
+  let inflight: { window: typeof toFetch; done: Promise<void> } | undefined;
+  const commitBatch = async (batch: SinkBatch): Promise<void> => {
     try {
-      if (tracked) {
-        tracked.pending = await batch.pending();
-        if (tracked.pending) await tracked.save();
-      }
       await batch.commit();
     } catch (error) {
       await batch.abort().catch(() => undefined);
       throw error;
     }
-    if (tracked) {
-      for (const m of window) if (m.uid !== undefined) tracked.seen.add(m.uid);
-      tracked.pending = undefined;
-      await tracked.save();
-    }
   };
-  /** Waits for the commit in flight, then deletes and reports the window it made durable. */
-  const settle = async (): Promise<void> => {
-    await committing;
-    const window = unacked;
-    unacked = undefined;
-    if (window === undefined) return;
+  /** Deletes (when asked) and reports a window that is durable and recorded. */
+  const acknowledge = async (window: typeof toFetch): Promise<void> => {
     if (plan.delete) {
       await session.dele(window.map((m) => m.n));
       report.deleted += window.length;
@@ -179,9 +166,17 @@ export async function runFetch(
     report.stored += window.length;
     progress?.batch(report.stored, toFetch.length);
   };
+  /** Records `seen` (and the next pending batch, if any) in one atomic state write. */
+  const record = async (seen: typeof toFetch | undefined, pending: SinkBatch | undefined): Promise<void> => {
+    if (!tracked) return;
+    for (const m of seen ?? []) if (m.uid !== undefined) tracked.seen.add(m.uid);
+    tracked.pending = pending === undefined ? undefined : await pending.pending();
+    if (seen !== undefined || tracked.pending !== undefined) await tracked.save();
+  };
 
   for (const window of windows(toFetch, plan.batchSize, plan.batchBytes)) {
     const batch = sink.begin();
+    let previous: typeof toFetch | undefined;
     try {
       let i = 0;
       for await (const { n, message } of session.retrieve(window.map((m) => m.n))) {
@@ -191,26 +186,36 @@ export async function runFetch(
         report.bytes += message.length;
       }
       if (i !== window.length) throw new CliError(EX.PROTOCOL, `retrieval ended after ${i} of ${window.length} messages`);
+      // The previous batch's commit must have finished: its files are durable in new/.
+      await inflight?.done;
+      previous = inflight?.window;
+      inflight = undefined;
+      await record(previous, batch);
     } catch (error) {
       await batch.abort().catch(() => undefined);
-      // The previous batch's commit may still be running: let it finish (or fail) first, so
-      // the state file is left as that commit leaves it.
-      await committing.catch(() => undefined);
+      // A commit may still be running: let it finish (or fail) first, so the state file is
+      // left as that commit leaves it.
+      await inflight?.done.catch(() => undefined);
       throw error;
     }
-    try {
-      await settle();
-    } catch (error) {
-      // The previous batch failed to commit (or to be deleted): this one is not delivered.
-      await batch.abort().catch(() => undefined);
-      throw error;
+    const done = commitBatch(batch);
+    // Keep a failure from being reported as unhandled before it is awaited.
+    done.catch(() => undefined);
+    inflight = { window, done };
+    if (previous !== undefined) {
+      try {
+        await acknowledge(previous);
+      } catch (error) {
+        await done.catch(() => undefined);
+        throw error;
+      }
     }
-    unacked = window;
-    committing = commitWindow(batch, window);
-    // Keep a failure from being reported as unhandled before settle() awaits it.
-    committing.catch(() => undefined);
   }
-  await settle();
+  if (inflight !== undefined) {
+    await inflight.done;
+    await record(inflight.window, undefined);
+    await acknowledge(inflight.window);
+  }
 
   await session.quit();
   report.messages.sort((a, b) => a.n - b.n);
