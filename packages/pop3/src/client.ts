@@ -7,6 +7,7 @@ import { apop, auth, login, pass, user, type AuthCredentials, type LoginOptions 
 import { Core, type POP3State } from './core.js';
 import { lang, type LanguageEntry } from './lang.js';
 import { listAll, listOne } from './listings.js';
+import { deleMany } from './dele-many.js';
 import { messages, retrMany, type FetchedMessage, type MessagesOptions, type RetrManyOptions } from './pipelining.js';
 import { retrieve, retrieveStream, checkMsg } from './retrieve.js';
 import { startTLS } from './stls.js';
@@ -180,6 +181,15 @@ export class POP3 implements AsyncDisposable {
   /** DELE (RFC 1939 §5): marks for deletion; final only when QUIT succeeds. */
   async dele(msg: number, options: CallOptions = {}): Promise<string> {
     return (await this.#core.command(`DELE ${checkMsg(msg)}`, options)).text;
+  }
+
+  /**
+   * DELE for many messages at once: pipelined in one write per 1024 when the server offers
+   * PIPELINING (RFC 2449 §6.6), one at a time otherwise. Every reply is read; the first
+   * `-ERR` is thrown afterwards. Deletions are final only when QUIT succeeds.
+   */
+  async deleMany(msgs: readonly number[], options: CallOptions = {}): Promise<void> {
+    return deleMany(this.#core, msgs, options);
   }
 
   /** NOOP (RFC 1939 §5). */

@@ -43,8 +43,8 @@ export function fetchSession(pop: POP3): FetchSession {
       for await (const m of pop.retrMany(ns)) yield { n: m.msg, message: m.data };
     },
     dele: async (ns) => {
-      // The client queues commands; issuing them together lets it pipeline them.
-      await Promise.all(ns.map((n) => pop.dele(n)));
+      // One pipelined flight of DELEs (only after the messages are durably stored).
+      await pop.deleMany(ns);
     },
     quit: async () => {
       await pop.quit();
