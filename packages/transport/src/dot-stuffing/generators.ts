@@ -19,15 +19,7 @@ import { Coalescer, chunksOf, type BodySource } from './source.js';
  * @throws MailError `MAIL_INVALID_ARGUMENT` for an unsupported source or chunk type.
  */
 export async function* dotStuff(source: BodySource): AsyncGenerator<Buffer, void, undefined> {
-  const encoder = new DotStuffer();
-  const out = new Coalescer();
-  for await (const chunk of chunksOf(source)) {
-    const ready = out.add(encoder.push(chunk));
-    if (ready) yield ready;
-  }
-  out.add(encoder.end());
-  const last = out.flush();
-  if (last) yield last;
+  yield* encodeWith(new DotStuffer(), source);
 }
 
 /**
@@ -37,6 +29,12 @@ export async function* dotStuff(source: BodySource): AsyncGenerator<Buffer, void
  */
 export async function* normalize(source: BodySource, options: NormalizeOptions = {}): AsyncGenerator<Buffer, number, undefined> {
   const encoder = new LineEndingNormalizer(options);
+  yield* encodeWith(encoder, source);
+  return encoder.bytesOut;
+}
+
+/** Drives a streaming encoder over a source, its output coalesced into few large chunks. */
+async function* encodeWith(encoder: { push(chunk: Uint8Array): Buffer; end(): Buffer }, source: BodySource): AsyncGenerator<Buffer, void, undefined> {
   const out = new Coalescer();
   for await (const chunk of chunksOf(source)) {
     const ready = out.add(encoder.push(chunk));
@@ -45,7 +43,6 @@ export async function* normalize(source: BodySource, options: NormalizeOptions =
   out.add(encoder.end());
   const last = out.flush();
   if (last) yield last;
-  return encoder.bytesOut;
 }
 
 /**
