@@ -81,3 +81,22 @@ export function requireToken(mechanism: string, credentials: SaslCredentials): s
   }
   return credentials.token;
 }
+
+/**
+ * A mechanism that is one client-first message and nothing else (PLAIN, EXTERNAL,
+ * ANONYMOUS): it is done once the message is sent, and any further challenge is an error.
+ */
+export abstract class SingleMessageMechanism extends ClientMechanism {
+  readonly clientFirst = true;
+  /** The whole client message, fixed at construction. */
+  protected abstract readonly message: Buffer;
+
+  protected initial(): Buffer {
+    this.finished = true;
+    return this.message;
+  }
+
+  protected respond(_challenge: Buffer): Buffer {
+    throw saslError(`${this.name}: unexpected server challenge after the client's only message`);
+  }
+}

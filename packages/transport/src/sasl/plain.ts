@@ -2,14 +2,13 @@
  * PLAIN (RFC 4616): `[authzid] NUL authcid NUL passwd` in one client-first message.
  * The password travels in cleartext; see ranking.ts for the TLS requirement.
  */
-import { ClientMechanism, requirePassword } from './base.js';
-import { assertNoChars, saslError, type MechanismOptions, type SaslCredentials } from './types.js';
+import { SingleMessageMechanism, requirePassword } from './base.js';
+import { assertNoChars, type MechanismOptions, type SaslCredentials } from './types.js';
 
 /** The PLAIN client mechanism (RFC 4616 §2). */
-export class PlainMechanism extends ClientMechanism {
+export class PlainMechanism extends SingleMessageMechanism {
   readonly name = 'PLAIN';
-  readonly clientFirst = true;
-  private readonly message: Buffer;
+  protected readonly message: Buffer;
 
   constructor(credentials: SaslCredentials, options?: MechanismOptions) {
     super(options);
@@ -21,14 +20,5 @@ export class PlainMechanism extends ClientMechanism {
     assertNoChars(password, '\0', 'PLAIN password');
     assertNoChars(authzid, '\0', 'PLAIN authorization identity');
     this.message = Buffer.from(`${authzid}\0${credentials.username}\0${password}`, 'utf8');
-  }
-
-  protected initial(): Buffer {
-    this.finished = true;
-    return this.message;
-  }
-
-  protected respond(_challenge: Buffer): Buffer {
-    throw saslError('PLAIN: unexpected server challenge after the credentials were sent');
   }
 }
