@@ -15,3 +15,4 @@ export type { Command, Handler, HandlerContext, Override, PseudoVerb } from './s
 export { unstuff, type ReceivedMessage, type SmtpState } from './smtp.js';
 export { TestClient } from './test-client.js';
 export { RawClient } from './raw-client.js';
+export { SECURITY_MODES } from './security-modes.js';

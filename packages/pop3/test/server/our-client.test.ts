@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { POP3 } from '@mail/pop3';
 import { Maildir, MaildirMailbox } from '@mail/pop3/maildir';
 import type { POP3Server } from '@mail/pop3/server';
-import type { Security } from '@mail/transport';
+import { SECURITY_MODES } from '@mail/test-servers';
 import { MemoryMailbox, startPOP3 } from './helpers.js';
 
 let server: POP3Server | undefined;
@@ -21,11 +21,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const modes: Array<{ security: Security; secure: boolean }> = [
-  { security: 'tls', secure: true },
-  { security: 'starttls', secure: false },
-  { security: 'none', secure: false },
-];
+const modes = SECURITY_MODES;
 
 function messages(n: number): Map<string, Buffer> {
   return new Map(Array.from({ length: n }, (_, i) => [`uid-${i + 1}`, Buffer.from(`Subject: m${i + 1}\r\n\r\n.dot ${i + 1}\r\nbody\r\n`)]));

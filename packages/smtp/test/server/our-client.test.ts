@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LMTP, SMTP } from '@mail/smtp';
 import type { SMTPServer } from '@mail/smtp/server';
-import type { Security } from '@mail/transport';
+import { SECURITY_MODES } from '@mail/test-servers';
 import { startRecording } from './helpers.js';
 
 const users = [{ name: 'bob', password: 'pässword 1' }];
@@ -11,11 +11,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const modes: Array<{ security: Security; secure: boolean }> = [
-  { security: 'tls', secure: true },
-  { security: 'starttls', secure: false },
-  { security: 'none', secure: false },
-];
+const modes = SECURITY_MODES;
 
 describe('our SMTP client against our SMTP server', () => {
   for (const { security, secure } of modes) {
