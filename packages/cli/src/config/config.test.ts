@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './file.js';
+import { parseConfig } from './parse.js';
 import { addressMatches, chooseAccount, resolveTarget } from './account.js';
 import { parseHostPort, parseServerUrl } from './url.js';
 import { parseNetrc } from './netrc.js';

@@ -21,7 +21,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { parse, TomlError } from 'smol-toml';
 import { configError } from '../errors.js';
 
 /** Settings an account (or `[defaults]`) may hold. All optional; inheritance fills gaps. */
@@ -59,9 +58,6 @@ export interface Config {
   accounts: Map<string, Account>;
 }
 
-const STRING_KEYS = ['from', 'smtp', 'pop3', 'user', 'password_command', 'password_env', 'ca', 'maildir', 'mbox', 'mda', 'state', 'ehlo', 'account'] as const;
-const KNOWN = new Set<string>([...STRING_KEYS, 'addresses', 'security', 'pin', 'timeout', 'allow_plaintext_auth', 'delete', 'max_size', 'inherit']);
-
 /** The config directory per the XDG Base Directory spec. */
 export function configHome(env: Record<string, string | undefined>): string {
   return env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -75,77 +71,6 @@ export function stateHome(env: Record<string, string | undefined>): string {
 /** The default config file path. */
 export function defaultConfigPath(env: Record<string, string | undefined>): string {
   return join(configHome(env), 'mailctl', 'config.toml');
-}
-
-function validateSettings(where: string, raw: Record<string, unknown>): AccountSettings & { inherit?: string; account?: string } {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!KNOWN.has(key)) throw configError(`${where}: unknown key "${key}"`);
-    const bad = (type: string): never => {
-      throw configError(`${where}: "${key}" must be ${type}`);
-    };
-    if ((STRING_KEYS as readonly string[]).includes(key) || key === 'inherit') {
-      if (typeof value !== 'string') bad('a string');
-    } else if (key === 'addresses' || key === 'pin') {
-      const list = typeof value === 'string' ? [value] : value;
-      if (!Array.isArray(list) || !list.every((v) => typeof v === 'string')) bad('a string or a list of strings');
-      out[key] = list;
-      continue;
-    } else if (key === 'security') {
-      if (value !== 'tls' && value !== 'starttls' && value !== 'none') bad('"tls", "starttls" or "none"');
-    } else if (key === 'timeout' || key === 'max_size') {
-      if (typeof value !== 'number' || !(value > 0)) bad('a positive number');
-    } else if (key === 'allow_plaintext_auth' || key === 'delete') {
-      if (typeof value !== 'boolean') bad('true or false');
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-/** Parses config text (exported for tests). `path` is only used in messages. */
-export function parseConfig(text: string, path?: string): Config {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    const detail = e instanceof TomlError ? e.message.split('\n')[0] : String(e);
-    throw configError(`${path ?? 'config'}: invalid TOML: ${detail}`, e);
-  }
-  for (const key of Object.keys(doc)) {
-    if (key !== 'defaults' && key !== 'accounts') throw configError(`${path ?? 'config'}: unknown section "${key}"`);
-  }
-  const defaults = validateSettings('[defaults]', (doc.defaults ?? {}) as Record<string, unknown>);
-  const rawAccounts = (doc.accounts ?? {}) as Record<string, Record<string, unknown>>;
-  const declared = new Map<string, AccountSettings & { inherit?: string }>();
-  for (const [name, raw] of Object.entries(rawAccounts)) {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(`[accounts.${name}] must be a table`);
-    declared.set(name, validateSettings(`[accounts.${name}]`, raw));
-  }
-  const accounts = new Map<string, Account>();
-  const resolve = (name: string, chain: string[]): Account => {
-    const done = accounts.get(name);
-    if (done) return done;
-    if (chain.includes(name)) throw configError(`inheritance cycle: ${[...chain, name].join(' -> ')}`);
-    const own = declared.get(name);
-    if (!own) throw configError(`account "${chain.at(-1) ?? ''}" inherits unknown account "${name}"`);
-    const { inherit, ...settings } = own;
-    const base: AccountSettings = inherit ? resolve(inherit, [...chain, name]) : {};
-    const { account: _a, ...defaultSettings } = defaults;
-    const merged: Account = { ...defaultSettings, ...stripName(base), ...settings, name };
-    accounts.set(name, merged);
-    return merged;
-  };
-  for (const name of declared.keys()) resolve(name, []);
-  if (defaults.account !== undefined && !accounts.has(defaults.account)) {
-    throw configError(`[defaults] account = "${defaults.account}" names no account`);
-  }
-  return { path, defaults, accounts };
-}
-
-function stripName(account: AccountSettings | Account): AccountSettings {
-  const { name: _n, ...rest } = account as Account;
-  return rest;
 }
 
 /**
@@ -163,5 +88,8 @@ export async function loadConfig(env: Record<string, string | undefined>, explic
     }
     throw configError(`cannot read config file ${path}: ${(e as Error).message}`, e);
   }
+  // The TOML parser is loaded only when there is a file to parse: most runs have none, and
+  // every module loaded is start-up time.
+  const { parseConfig } = await import('./parse.js');
   return parseConfig(text, path);
 }
