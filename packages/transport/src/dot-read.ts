@@ -65,8 +65,10 @@ export abstract class DotReadingConnection extends WritingConnection {
       if (framer.length === 0) return undefined;
       const chunks = framer.takeChunks();
       for (let i = 0; i < chunks.length; i++) {
-        const result = decoder.push(chunks[i]!);
-        for (const chunk of result.chunks) {
+        // In place: the framer's chunks are network reads nobody else holds (see readDotBody).
+        const result = decoder.pushInPlace(chunks[i]!);
+        const chunk = result.body;
+        if (chunk.length > 0) {
           size += chunk.length;
           if (size > max) {
             throw opts.tooLarge?.(max) ?? new MailError('MAIL_RESPONSE_TOO_LARGE', `body larger than ${max} bytes; refused`);
@@ -112,8 +114,11 @@ export abstract class DotReadingConnection extends WritingConnection {
             const out: Buffer[] = [];
             const chunks = framer.takeChunks();
             for (let i = 0; i < chunks.length && !done; i++) {
-              const result = decoder.push(chunks[i]!);
-              out.push(...result.chunks);
+              // The framer's chunks are the socket's own reads (a fresh buffer per read; the
+              // bytes before a body were consumed as lines): unstuffing them in place gives
+              // one view per read instead of one per stuffed line, with no copy.
+              const result = decoder.pushInPlace(chunks[i]!);
+              if (result.body.length > 0) out.push(result.body);
               if (result.done) {
                 done = true;
                 for (let j = chunks.length - 1; j > i; j--) framer.unshift(chunks[j]!);

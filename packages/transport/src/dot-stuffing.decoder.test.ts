@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkings } from '@mail/test-servers';
+import { chunkings, splitAt } from '@mail/test-servers';
 import { DotUnstuffer } from './dot-stuffing.js';
 import { MailError } from './errors.js';
 
@@ -153,5 +154,72 @@ describe('DotUnstuffer', () => {
       expectProtocolError(() => dec.push(b('Hi\r\n\n.\nMAIL FROM:<evil@x>\r\n')));
       expect(dec.done).toBe(false);
     });
+  });
+});
+
+/** Like decode(), through pushInPlace; each chunk is a fresh copy (it is overwritten). */
+function decodeInPlace(chunks: string[], strict = false): Decoded & { bodies: number } {
+  const dec = new DotUnstuffer({ strict });
+  const body: Buffer[] = [];
+  const rest: Buffer[] = [];
+  let done = false;
+  for (const c of chunks) {
+    const r = dec.pushInPlace(b(c));
+    expect(r.body.length).toBeLessThanOrEqual(c.length);
+    body.push(Buffer.from(r.body));
+    rest.push(r.rest);
+    if (r.done) done = true;
+    expect(r.done).toBe(dec.done);
+  }
+  return { body: Buffer.concat(body).toString('latin1'), done, rest: Buffer.concat(rest).toString('latin1'), bodies: body.length };
+}
+
+describe('DotUnstuffer.pushInPlace', () => {
+  const wires = [...common.map(([wire]) => wire), 'a\n..b\n.\r\n', '..x\r\n..\r\n...\r\nyy\r\n.\r\n+OK 1\r\n'];
+  for (const strict of [false, true]) {
+    it(`gives the same bytes as push for every chunking (${strict ? 'strict' : 'lenient'})`, () => {
+      for (const wire of wires) {
+        if (strict && /(^|[^\r])\n/.test(wire)) continue;
+        for (const chunks of chunkings(wire)) {
+          const { bodies: _n, ...got } = decodeInPlace(chunks, strict);
+          expect(got, JSON.stringify(chunks)).toEqual(decode(chunks, strict));
+        }
+      }
+    });
+  }
+
+  it('matches push on random bodies and random chunkings (property)', () => {
+    const token = fc.constantFrom('\r\n', '\n', '.', '..', 'a', 'bc', '\r\n.', '\r\n..', '\r\n.\r\n', '\xff');
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 8 }), (tokens, cuts) => {
+        const wire = Buffer.from(tokens.join('') + '\r\n.\r\nNEXT', 'latin1');
+        const chunks = splitAt(wire, cuts, { keepEmpty: true }).map((c) => c.toString('latin1'));
+        const { bodies: _n, ...got } = decodeInPlace(chunks);
+        expect(got).toEqual(decode(chunks));
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
+    );
+  });
+
+  it('returns one view of the chunk, stuffed dots removed in place, and leaves the rest untouched', () => {
+    const chunk = b('..a\r\nb\r\n..c\r\n.\r\n+OK next\r\n');
+    const dec = new DotUnstuffer();
+    const r = dec.pushInPlace(chunk);
+    expect(r.body.buffer).toBe(chunk.buffer);
+    expect(r.body.byteOffset).toBe(chunk.byteOffset);
+    expect(r.body.toString('latin1')).toBe('.a\r\nb\r\n.c\r\n');
+    expect(r.done).toBe(true);
+    expect(r.rest.toString('latin1')).toBe('+OK next\r\n');
+    expect(r.rest.buffer).toBe(chunk.buffer);
+    expect(dec.size).toBe(r.body.length);
+  });
+
+  it('returns later chunks whole as rest once done, and throws what push throws', () => {
+    const dec = new DotUnstuffer();
+    expect(dec.pushInPlace(b('.\r\n')).done).toBe(true);
+    expect(dec.pushInPlace(b('more'))).toEqual({ body: Buffer.alloc(0), done: true, rest: b('more') });
+    const strict = new DotUnstuffer({ strict: true });
+    expectProtocolError(() => strict.pushInPlace(b('a\n.\n')));
+    expectProtocolError(() => strict.pushInPlace(b('\r\n.\r\n')));
   });
 });

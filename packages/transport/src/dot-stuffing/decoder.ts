@@ -42,6 +42,16 @@ export interface UnstuffResult {
   rest: Buffer;
 }
 
+/** What one {@link DotUnstuffer.pushInPlace} produced. */
+export interface InPlaceResult {
+  /** Body bytes of this push, unstuffed: one view of the pushed chunk (empty when none). */
+  body: Buffer;
+  /** The terminator has been seen; nothing more belongs to this body. */
+  done: boolean;
+  /** Bytes after the terminator (the next pipelined response); empty until `done`. */
+  rest: Buffer;
+}
+
 /**
  * Incremental dot-unstuffing decoder. Push network chunks until `done`; the body is the
  * concatenation of all `chunks` (CRLFs kept, including the one ending the last line; the
@@ -95,15 +105,55 @@ export class DotUnstuffer {
    * later push).
    */
   push(chunk: Uint8Array): UnstuffResult {
+    const buf = this.scan(asBuffer(chunk));
+    if (buf === undefined) return { chunks: [], done: this.finished, rest: this.finished ? asBuffer(chunk) : EMPTY };
+    const chunks = splitAround(buf, this.stopAt, this.del);
+    return { chunks, done: this.restFrom !== -1, rest: this.restFrom === -1 ? EMPTY : buf.subarray(this.restFrom) };
+  }
+
+  /**
+   * Like {@link push}, for a caller that owns `chunk` and never reads its bytes again (a
+   * network read handed over whole): the body bytes are moved down in place over the
+   * removed dots, so the body of the push comes back as one view (`body`, possibly empty)
+   * instead of one view per stuffed line. Bytes of `chunk` before `rest` may be overwritten;
+   * `rest` is untouched. Same bytes as `push` for every chunking, and the same errors.
+   */
+  pushInPlace(chunk: Buffer): InPlaceResult {
+    const buf = this.scan(chunk);
+    if (buf === undefined) return { body: EMPTY, done: this.finished, rest: this.finished ? chunk : EMPTY };
+    const del = this.del;
+    const end = this.stopAt;
+    let w = end;
+    if (del.length > 0) {
+      // Close each one-byte gap: the bytes between two deleted dots move down by the number
+      // of dots before them (one native memmove per stuffed line).
+      w = del[0]!;
+      for (let k = 0; k < del.length; k++) {
+        const from = del[k]! + 1;
+        const to = k + 1 < del.length ? del[k + 1]! : end;
+        if (to > from) buf.copyWithin(w, from, to);
+        w += to - from;
+      }
+    }
+    const body = w === 0 ? EMPTY : w === buf.length ? buf : buf.subarray(0, w);
+    return { body, done: this.restFrom !== -1, rest: this.restFrom === -1 ? EMPTY : buf.subarray(this.restFrom) };
+  }
+
+  /**
+   * The scan shared by both pushes: returns the buffer scanned (the chunk, or the held bytes
+   * joined with it) with `del`, `stopAt` (end of the body bytes) and `restFrom` set, or
+   * undefined when there is nothing to scan (empty chunk, or already finished).
+   */
+  private scan(chunk: Buffer): Buffer | undefined {
     if (this.failure) throw this.failure;
-    if (this.finished) return { chunks: [], done: true, rest: asBuffer(chunk) };
-    let buf = asBuffer(chunk);
+    if (this.finished) return undefined;
+    let buf = chunk;
     if (this.held) {
       buf = Buffer.concat([this.held, buf]);
       this.held = undefined;
     }
     const n = buf.length;
-    if (n === 0) return { chunks: [], done: false, rest: EMPTY };
+    if (n === 0) return undefined;
     this.del.length = 0;
     this.stopAt = -1;
     this.restFrom = -1;
@@ -114,14 +164,10 @@ export class DotUnstuffer {
       if (MailError.is(error)) this.failure = error;
       throw error;
     }
-    const end = this.stopAt === -1 ? n : this.stopAt;
-    const chunks = splitAround(buf, end, this.del);
-    this.total += end - this.del.length;
-    if (this.restFrom !== -1) {
-      this.finished = true;
-      return { chunks, done: true, rest: buf.subarray(this.restFrom) };
-    }
-    return { chunks, done: false, rest: EMPTY };
+    if (this.stopAt === -1) this.stopAt = n;
+    this.total += this.stopAt - this.del.length;
+    if (this.restFrom !== -1) this.finished = true;
+    return buf;
   }
 
   private scanLenient(buf: Buffer): void {
