@@ -5,8 +5,8 @@
  */
 import { MailError } from '@mail/transport';
 import { planBody, type BodyPlan, type PreparedBody } from './body.js';
-import { SMTPMessageError, SMTPNotSupportedError, guard } from './errors.js';
-import { formatMailFrom, formatRcptTo, type MailParams, type RcptParams } from './protocol/commands.js';
+import { SMTPMessageError, SMTPNotSupportedError, toMailError } from './errors.js';
+import { mailFromLine, rcptToLine, type MailParams, type RcptParams } from './protocol/commands.js';
 import { normalizeAddress, isAsciiAddress } from './protocol/address.js';
 import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
 import type { Recipient, SendMailOptions } from './result.js';
@@ -21,25 +21,56 @@ export interface EnvelopePlan {
   maxSize: number | undefined;
 }
 
+/** What a transaction sends to: every address checked once, when the call is made. */
+export interface Addresses {
+  /** From `normalizeAddress(from, 'sender address', { allowNull: true })`. */
+  from: string;
+  /** From {@link normalizeRecipients}. */
+  recipients: Recipient[];
+}
+
+const SENDER_RULES = { allowNull: true } as const;
+const RECIPIENT_RULES = { allowPostmaster: true } as const;
+
+/** The sender and the recipients checked (CR/LF/NUL and syntax) before anything is queued or written. */
+export function normalizeAddresses(options: Pick<SendMailOptions, 'from' | 'to'>): Addresses {
+  let from: string;
+  try {
+    from = normalizeAddress(options.from, 'sender address', SENDER_RULES);
+  } catch (error) {
+    throw toMailError(error);
+  }
+  return { from, recipients: normalizeRecipients(options.to) };
+}
+
 /** The recipients as objects, addresses checked (CR/LF/NUL and syntax) before any write. */
 export function normalizeRecipients(to: SendMailOptions['to']): Recipient[] {
   const list = typeof to === 'string' ? [to] : to;
   if (list.length === 0) throw new MailError('MAIL_INVALID_ARGUMENT', 'no recipients given');
-  return list.map((r) => {
-    const rec = typeof r === 'string' ? { address: r } : r;
-    return { ...rec, address: guard(() => normalizeAddress(rec.address, 'recipient address', { allowPostmaster: true })) };
-  });
+  const out: Recipient[] = [];
+  try {
+    for (const r of list) {
+      if (typeof r === 'string') out.push({ address: normalizeAddress(r, 'recipient address', RECIPIENT_RULES) });
+      else out.push({ ...r, address: normalizeAddress(r.address, 'recipient address', RECIPIENT_RULES) });
+    }
+  } catch (error) {
+    throw toMailError(error);
+  }
+  return out;
 }
 
-/** Plans MAIL FROM and RCPT TO for this server; throws (before any write) what cannot be sent. */
+/**
+ * Plans MAIL FROM and RCPT TO for this server; throws (before any write) what cannot be sent.
+ * `addresses` is what {@link normalizeAddresses} made of `options` when the call was made.
+ */
 export function planEnvelope(
   options: SendMailOptions,
+  addresses: Addresses,
   body: PreparedBody,
   caps: Capabilities,
   session: { secure: boolean; chunking: boolean },
 ): EnvelopePlan {
-  const from = guard(() => normalizeAddress(options.from, 'sender address', { allowNull: true }));
-  const recipients = normalizeRecipients(options.to);
+  const { from, recipients } = addresses;
   const bodyPlan = planBody(body, caps, { body: options.body, chunking: session.chunking });
   const info = body.inspector.info;
   const params: MailParams = { body: bodyPlan.body, extra: options.mailParams };
@@ -74,10 +105,10 @@ export function planEnvelope(
     if (options.dsn?.ret !== undefined) params.ret = options.dsn.ret;
     if (options.dsn?.envid !== undefined) params.envid = options.dsn.envid;
   }
-  const mailLine = guard(() => formatMailFrom(from, params));
-  return {
-    mailLine,
-    recipients: recipients.map((r) => {
+  try {
+    const mailLine = mailFromLine(from, params);
+    const lines: EnvelopePlan['recipients'] = [];
+    for (const r of recipients) {
       const rp: RcptParams = {};
       if (dsn) {
         const notify = r.notify ?? options.dsn?.notify;
@@ -85,11 +116,12 @@ export function planEnvelope(
         const orcpt = r.orcpt ?? (options.dsn?.orcpt === true ? r.address : undefined);
         if (orcpt !== undefined) rp.orcpt = orcpt;
       }
-      return { address: r.address, line: guard(() => formatRcptTo(r.address, rp)) };
-    }),
-    body: bodyPlan,
-    maxSize,
-  };
+      lines.push({ address: r.address, line: rcptToLine(r.address, rp) });
+    }
+    return { mailLine, recipients: lines, body: bodyPlan, maxSize };
+  } catch (error) {
+    throw toMailError(error);
+  }
 }
 
 /** Whether DSN parameters go out; the policy when the server lacks DSN (RFC 3461 §4). */

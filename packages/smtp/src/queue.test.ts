@@ -39,12 +39,41 @@ describe('CommandQueue', () => {
     let claimed: Array<Buffer | undefined> = [];
     const first = q.run(async () => {
       await tick();
-      claimed = [q.claimNextPrewrite()?.(true), q.claimNextPrewrite()?.(false)];
+      claimed = [q.prewriteNext(true), q.prewriteNext(false)];
     });
     const second = q.run(async () => 'second', { prewrite: (reset) => { calls.push(reset); return Buffer.from('MAIL'); } });
     await Promise.all([first, second]);
     expect(claimed.map((b) => b?.toString())).toEqual(['MAIL', undefined]);
     expect(calls).toEqual([true]);
-    expect(q.claimNextPrewrite()).toBeUndefined();
+    expect(q.prewriteNext(true)).toBeUndefined();
+  });
+
+  it('a claimed operation is not removed by an abort; one whose prewrite gave nothing still is', async () => {
+    const q = new CommandQueue();
+    const a = new AbortController();
+    const b = new AbortController();
+    const ran: string[] = [];
+    let release!: () => void;
+    const first = q.run(() => new Promise<void>((r) => (release = r)));
+    const second = q.run(async () => { ran.push('second'); }, { signal: a.signal, prewrite: () => undefined });
+    expect(q.prewriteNext(false)).toBeUndefined();
+    a.abort();
+    await expect(second).rejects.toMatchObject({ code: 'MAIL_ABORTED' });
+    const third = q.run(async () => { ran.push('third'); }, { signal: b.signal, prewrite: () => Buffer.from('MAIL') });
+    expect(q.prewriteNext(false)?.toString()).toBe('MAIL');
+    b.abort();
+    release();
+    await first;
+    await third;
+    expect(ran).toEqual(['third']);
+  });
+
+  it('keeps order over many queued operations and frees what it consumed', async () => {
+    const q = new CommandQueue();
+    const order: number[] = [];
+    const all = Array.from({ length: 3000 }, (_, i) => q.run(async () => { order.push(i); return i; }));
+    expect(await Promise.all(all)).toEqual(order);
+    expect(order).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(await q.run(async () => 'after')).toBe('after');
   });
 });

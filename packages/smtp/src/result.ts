@@ -2,8 +2,9 @@
  * What `sendMail()` accepts and returns.
  */
 import type { BodyInput } from './body.js';
+import { SMTPRecipientRefusedError, SMTPRecipientsRefusedError } from './errors.js';
 import type { BodyType, NotifyCondition } from './protocol/commands.js';
-import type { Reply } from './protocol/reply.js';
+import { isPositive, parseQueueId, type Reply } from './protocol/reply.js';
 
 /** A recipient with per-recipient DSN settings (RFC 3461 §4.1, §4.2). */
 export interface Recipient {
@@ -85,4 +86,28 @@ export interface SendResult {
 /** Builds a recipient result from a reply. */
 export function recipientResult(address: string, reply: Reply): RecipientResult {
   return { address, code: reply.code, enhancedStatus: reply.enhancedStatus, text: reply.text };
+}
+
+/**
+ * LMTP (RFC 2033 §4.2): the accepted recipients whose own reply after the message is
+ * positive; the others are added to `rejected`. Throws when none was delivered.
+ */
+export function lmtpDelivered(accepted: RecipientResult[], rejected: RecipientResult[], finals: readonly Reply[], command: string): RecipientResult[] {
+  const delivered: RecipientResult[] = [];
+  const refusals: SMTPRecipientRefusedError[] = [];
+  accepted.forEach((a, i) => {
+    const reply = finals[i]!;
+    if (isPositive(reply)) delivered.push(recipientResult(a.address, reply));
+    else {
+      rejected.push(recipientResult(a.address, reply));
+      refusals.push(new SMTPRecipientRefusedError(a.address, command, reply));
+    }
+  });
+  if (delivered.length === 0) throw new SMTPRecipientsRefusedError(refusals);
+  return delivered;
+}
+
+/** The outcome of a transaction whose message was accepted (`last` is the final reply). */
+export function sendResult(accepted: RecipientResult[], rejected: RecipientResult[], last: Reply, timings: SendResult['timings'], bytesSent: number): SendResult {
+  return { accepted, rejected, response: { ...last, queueId: parseQueueId(last) }, timings, bytesSent };
 }

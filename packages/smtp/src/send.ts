@@ -9,13 +9,12 @@ import { prepareBody, prepareWhole, type PreparedBody } from './body.js';
 import type { ReplyChannel } from './channel.js';
 import type { SMTP } from './client.js';
 import { readFinalReply, writeBdatBody, writeDataBody } from './data.js';
-import { normalizeRecipients, planEnvelope, type EnvelopePlan } from './envelope.js';
+import { normalizeAddresses, planEnvelope, type Addresses, type EnvelopePlan } from './envelope.js';
 import { formatBdat, formatEnvid, formatNotify, formatOrcpt } from './protocol/commands.js';
-import { normalizeAddress } from './protocol/address.js';
 import { hasKeyword } from './protocol/ehlo.js';
-import { isPositive, parseQueueId, type Reply } from './protocol/reply.js';
-import type { CommandQueue } from './queue.js';
-import { recipientResult, type RecipientResult, type SendMailOptions, type SendResult } from './result.js';
+import { isPositive, type Reply } from './protocol/reply.js';
+import type { CommandQueue, QueueTask } from './queue.js';
+import { lmtpDelivered, recipientResult, sendResult, type RecipientResult, type SendMailOptions, type SendResult } from './result.js';
 
 export type { SendMailOptions, SendResult } from './result.js';
 
@@ -33,30 +32,33 @@ const INLINE_BDAT = 256 * 1024;
 
 /** Queues one transaction on the session. */
 export function sendMailOn(session: Session, options: SendMailOptions): Promise<SendResult> {
+  let addresses: Addresses;
   try {
-    checkEarly(options);
+    addresses = checkEarly(options);
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   const message = options.message;
   const whole = typeof message === 'string' || message instanceof Uint8Array ? prepareWhole(message) : undefined;
-  const tx = new Transaction(session, options, whole);
-  return session.queue.run(() => tx.run(), { signal: options.signal, prewrite: whole ? (reset) => tx.prewrite(reset) : undefined });
+  return session.queue.runTask(new Transaction(session, options, addresses, whole));
 }
 
 /** CR/LF/NUL and syntax in addresses and DSN values fail here, before the call is queued. */
-function checkEarly(options: SendMailOptions): void {
-  guard(() => normalizeAddress(options.from, 'sender address', { allowNull: true }));
-  normalizeRecipients(options.to);
+function checkEarly(options: SendMailOptions): Addresses {
+  const addresses = normalizeAddresses(options);
+  const dsn = options.dsn;
+  const to = options.to;
+  if (dsn === undefined && (typeof to === 'string' || to.every((r) => typeof r === 'string'))) return addresses;
   guard(() => {
-    if (options.dsn?.envid !== undefined) formatEnvid(options.dsn.envid);
-    if (options.dsn?.notify !== undefined) formatNotify(options.dsn.notify);
-    for (const r of typeof options.to === 'string' ? [] : options.to) {
+    if (dsn?.envid !== undefined) formatEnvid(dsn.envid);
+    if (dsn?.notify !== undefined) formatNotify(dsn.notify);
+    for (const r of typeof to === 'string' ? [] : to) {
       if (typeof r === 'string') continue;
       if (r.notify !== undefined) formatNotify(r.notify);
       if (r.orcpt !== undefined) formatOrcpt(r.orcpt);
     }
   });
+  return addresses;
 }
 
 interface Written {
@@ -66,29 +68,31 @@ interface Written {
   inline: boolean;
 }
 
-class Transaction {
+class Transaction implements QueueTask<SendResult> {
+  readonly signal: AbortSignal | undefined;
   readonly #s: Session;
   readonly #options: SendMailOptions;
+  readonly #addresses: Addresses;
   #body: PreparedBody | undefined;
   #written: Written | undefined;
   #bytes = 0;
 
-  constructor(session: Session, options: SendMailOptions, body: PreparedBody | undefined) {
+  constructor(session: Session, options: SendMailOptions, addresses: Addresses, body: PreparedBody | undefined) {
+    this.signal = options.signal;
     this.#s = session;
     this.#options = options;
+    this.#addresses = addresses;
     this.#body = body;
   }
 
-  get #smtp(): SMTP {
-    return this.#s.smtp;
-  }
-
   #plan(body: PreparedBody): EnvelopePlan {
-    return planEnvelope(this.#options, body, this.#smtp.capabilities, { secure: this.#smtp.secure, chunking: this.#smtp.options.chunking !== false });
+    const smtp = this.#s.smtp;
+    return planEnvelope(this.#options, this.#addresses, body, smtp.capabilities, { secure: smtp.secure, chunking: smtp.options.chunking !== false });
   }
 
   get #pipelining(): boolean {
-    return this.#smtp.options.pipelining !== false && hasKeyword(this.#smtp.capabilities, 'PIPELINING');
+    const smtp = this.#s.smtp;
+    return smtp.options.pipelining !== false && hasKeyword(smtp.capabilities, 'PIPELINING');
   }
 
   /** The envelope (and a small BDAT message) as bytes for the previous transaction's last write. */
@@ -110,11 +114,23 @@ class Transaction {
   }
 
   #envelopeBytes(plan: EnvelopePlan, reset: boolean, inline: boolean): Buffer {
-    const lines = [...(reset ? ['RSET'] : []), plan.mailLine, ...plan.recipients.map((r) => r.line)];
-    if (!plan.body.bdat) lines.push('DATA');
     const conn = this.#s.channel.conn;
-    for (const line of lines) conn.trace('c', line);
-    const head = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8');
+    let text = '';
+    if (reset) {
+      conn.trace('c', 'RSET');
+      text = 'RSET\r\n';
+    }
+    conn.trace('c', plan.mailLine);
+    text += `${plan.mailLine}\r\n`;
+    for (const r of plan.recipients) {
+      conn.trace('c', r.line);
+      text += `${r.line}\r\n`;
+    }
+    if (!plan.body.bdat) {
+      conn.trace('c', 'DATA');
+      text += 'DATA\r\n';
+    }
+    const head = Buffer.from(text, 'utf8');
     if (!inline) return head;
     const data = this.#body!.head.length === 1 ? this.#body!.head[0]! : Buffer.concat(this.#body!.head);
     const bdat = formatBdat(data.length, true);
@@ -124,21 +140,49 @@ class Transaction {
 
   /** The next queued transaction's envelope, for appending to our last write. */
   #claimNext(reset: boolean): Buffer | undefined {
-    return this.#s.queue.claimNextPrewrite()?.(reset);
+    return this.#s.queue.prewriteNext(reset);
   }
 
-  async run(): Promise<SendResult> {
-    const start = performance.now();
-    const signal = this.#options.signal;
+  /**
+   * A pipelined reply that is already buffered (they arrive several per network read), taken
+   * synchronously; undefined when there is none yet, or when the reply must be read another
+   * way (commands sent one by one; after `BDAT LAST`, where a failure means outcome unknown).
+   */
+  #buffered(other: boolean): Reply | undefined {
+    if (other || this.signal?.aborted === true) return undefined;
+    return this.#s.channel.readBuffered();
+  }
+
+  /** The next reply; without pipelining the command is written first. */
+  async #say(line: string, sequential: boolean, inline: boolean): Promise<Reply> {
     const channel = this.#s.channel;
+    const signal = this.signal;
+    if (sequential) {
+      await channel.conn.writeCommand(line, { signal });
+      this.#bytes += line.length + 2;
+    }
+    // Once `BDAT LAST` went out, any failure to read the replies leaves the outcome unknown.
+    return inline ? readFinalReply(channel, 'BDAT LAST', signal) : channel.read({ signal });
+  }
+
+  start(): Promise<SendResult> {
+    return this.#run();
+  }
+
+  async #run(): Promise<SendResult> {
+    const start = performance.now();
+    const signal = this.signal;
+    const channel = this.#s.channel;
+    const smtp = this.#s.smtp;
     const written = this.#written;
     // A prewritten envelope's replies may already be buffered; otherwise nothing may be.
     if (!written) await channel.checkUnsolicited(signal);
-    this.#body ??= await prepareBody(this.#options.message, this.#options.lookAhead);
-    const plan = written?.plan ?? this.#plan(this.#body);
-    const reset = written ? written.reset : this.#smtp.needsReset;
-    const inline = written ? written.inline : plan.body.bdat && this.#body.complete && this.#body.inspector.info.size <= INLINE_BDAT && this.#pipelining;
-    this.#smtp.needsReset = true;
+    const body = this.#body ?? (this.#body = await prepareBody(this.#options.message, this.#options.lookAhead));
+    const pipelining = this.#pipelining;
+    const plan = written?.plan ?? this.#plan(body);
+    const reset = written ? written.reset : smtp.needsReset;
+    const inline = written ? written.inline : plan.body.bdat && body.complete && body.inspector.info.size <= INLINE_BDAT && pipelining;
+    smtp.needsReset = true;
 
     if (written) {
       if (inline) {
@@ -146,50 +190,40 @@ class Transaction {
         const next = this.#claimNext(true);
         if (next) await channel.conn.write(next, { signal, trace: '<pipelined envelope>' });
       }
-    } else if (this.#pipelining) {
+    } else if (pipelining) {
       const bytes = this.#envelopeBytes(plan, reset, inline);
       const next = inline ? this.#claimNext(true) : undefined;
       await channel.conn.write(next ? Buffer.concat([bytes, next]) : bytes, { signal, trace: `<pipelined: ${plan.recipients.length + 1 + (reset ? 1 : 0)} commands>` });
       this.#bytes += bytes.length;
     }
 
-    // Replies, in the order of the commands (RFC 2920 §3.1). Once `BDAT LAST` went out, any
-    // failure to read them leaves the outcome unknown.
-    const read = inline ? (): Promise<Reply> => readFinalReply(channel, 'BDAT LAST', signal) : (): Promise<Reply> => channel.read({ signal });
-    const sequential = !this.#pipelining;
-    const say = async (line: string): Promise<Reply> => {
-      if (sequential) {
-        await channel.conn.writeCommand(line, { signal });
-        this.#bytes += line.length + 2;
-      }
-      return read();
-    };
+    // Replies, in the order of the commands (RFC 2920 §3.1).
+    const sequential = !pipelining;
+    const other = sequential || inline;
     if (reset) {
-      const r = await say('RSET');
+      const r = this.#buffered(other) ?? (await this.#say('RSET', sequential, inline));
       if (!isPositive(r)) {
         // The pipelined commands behind it would answer out of turn: the session is over.
         if (!sequential) channel.conn.destroy();
         throw new SMTPDataError('RSET', r);
       }
     }
-    const mailReply = await say(plan.mailLine);
+    const mailReply = this.#buffered(other) ?? (await this.#say(plan.mailLine, sequential, inline));
     if (!isPositive(mailReply) && sequential) {
-      this.#smtp.needsReset = false;
+      smtp.needsReset = false;
       throw new SMTPSenderRefusedError(this.#options.from, plan.mailLine, mailReply);
     }
-    const rcptReplies: Reply[] = [];
-    for (const r of plan.recipients) rcptReplies.push(await say(r.line));
     const accepted: RecipientResult[] = [];
     const rejected: RecipientResult[] = [];
     const refusals: SMTPRecipientRefusedError[] = [];
-    plan.recipients.forEach((r, i) => {
-      const reply = rcptReplies[i]!;
+    for (const r of plan.recipients) {
+      const reply = this.#buffered(other) ?? (await this.#say(r.line, sequential, inline));
       if (isPositive(reply)) accepted.push(recipientResult(r.address, reply));
       else {
         rejected.push(recipientResult(r.address, reply));
         refusals.push(new SMTPRecipientRefusedError(r.address, r.line, reply));
       }
-    });
+    }
     const envelopeDone = performance.now();
     const mailOk = isPositive(mailReply);
 
@@ -199,21 +233,21 @@ class Transaction {
         finals = await this.#readFinals(mailOk ? accepted.length : 0, 'BDAT LAST');
       } else {
         if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
-        const { bytes, failed } = await writeBdatBody({ channel, body: this.#body, plan: plan.body, maxSize: plan.maxSize, signal, pipelining: this.#pipelining, after: () => this.#claimNext(true) });
+        const { bytes, failed } = await writeBdatBody({ channel, body, plan: plan.body, maxSize: plan.maxSize, signal, pipelining, after: () => this.#claimNext(true) });
         this.#bytes += bytes;
         finals = await this.#readFinals(accepted.length, 'BDAT LAST');
         if (failed !== undefined) throw new SMTPDataError('BDAT', failed);
       }
       if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
     } else {
-      const go = sequential && (!mailOk || accepted.length === 0) ? undefined : await say('DATA');
+      const go = sequential && (!mailOk || accepted.length === 0) ? undefined : (this.#buffered(sequential) ?? (await this.#say('DATA', sequential, false)));
       if (!mailOk || accepted.length === 0 || go?.code !== 354) {
         if (go?.code === 354) await this.#emptyData(); // RFC 2920 §3.1: end the data at once.
         if (!mailOk || accepted.length === 0) return this.#refused(mailOk, mailReply, plan, refusals);
         throw new SMTPDataError('DATA', go!);
       }
-      this.#bytes += await writeDataBody({ channel, body: this.#body, plan: plan.body, maxSize: plan.maxSize, signal, after: () => this.#claimNext(false) });
-      finals = await this.#readFinals(accepted.length, 'DATA');
+      this.#bytes += await writeDataBody({ channel, body, plan: plan.body, maxSize: plan.maxSize, signal, after: () => this.#claimNext(false) });
+      finals = this.#s.lmtp ? await this.#readFinals(accepted.length, 'DATA') : [await readFinalReply(channel, 'DATA', signal)];
     }
     return this.#result(start, envelopeDone, accepted, rejected, plan, finals);
   }
@@ -233,7 +267,7 @@ class Transaction {
 
   #refused(mailOk: boolean, mailReply: Reply, plan: EnvelopePlan, refusals: SMTPRecipientRefusedError[]): never {
     if (!mailOk) {
-      this.#smtp.needsReset = false;
+      this.#s.smtp.needsReset = false;
       throw new SMTPSenderRefusedError(this.#options.from, plan.mailLine, mailReply);
     }
     throw new SMTPRecipientsRefusedError(refusals);
@@ -241,32 +275,11 @@ class Transaction {
 
   #result(start: number, envelopeDone: number, accepted: RecipientResult[], rejected: RecipientResult[], plan: EnvelopePlan, finals: Reply[]): SendResult {
     const command = plan.body.bdat ? 'BDAT LAST' : 'DATA';
+    this.#s.smtp.needsReset = false;
     let delivered = accepted;
-    if (this.#s.lmtp) {
-      delivered = [];
-      const refusals: SMTPRecipientRefusedError[] = [];
-      accepted.forEach((a, i) => {
-        const reply = finals[i]!;
-        if (isPositive(reply)) delivered.push(recipientResult(a.address, reply));
-        else {
-          rejected.push(recipientResult(a.address, reply));
-          refusals.push(new SMTPRecipientRefusedError(a.address, command, reply));
-        }
-      });
-      this.#smtp.needsReset = false;
-      if (delivered.length === 0) throw new SMTPRecipientsRefusedError(refusals);
-    } else {
-      this.#smtp.needsReset = false;
-      if (!isPositive(finals[0]!)) throw new SMTPDataError(command, finals[0]!);
-    }
-    const last = finals[finals.length - 1]!;
+    if (this.#s.lmtp) delivered = lmtpDelivered(accepted, rejected, finals, command);
+    else if (!isPositive(finals[0]!)) throw new SMTPDataError(command, finals[0]!);
     const end = performance.now();
-    return {
-      accepted: delivered,
-      rejected,
-      response: { ...last, queueId: parseQueueId(last) },
-      timings: { envelope: envelopeDone - start, data: end - envelopeDone, total: end - start },
-      bytesSent: this.#bytes,
-    };
+    return sendResult(delivered, rejected, finals[finals.length - 1]!, { envelope: envelopeDone - start, data: end - envelopeDone, total: end - start }, this.#bytes);
   }
 }

@@ -91,7 +91,15 @@ function formatExtra(extra: Readonly<Record<string, string | true>> | undefined)
 
 /** `MAIL FROM:<addr> params` with every parameter checked; `''` is the null reverse-path. */
 export function formatMailFrom(address: string, params: MailParams = {}): string {
-  const addr = normalizeAddress(address, 'sender address', { allowNull: true });
+  return mailFromLine(normalizeAddress(address, 'sender address', { allowNull: true }), params);
+}
+
+/**
+ * {@link formatMailFrom} for an address that already came out of `normalizeAddress(address,
+ * 'sender address', { allowNull: true })` (the client checks each address once, when the
+ * call is made); the parameters are checked here as there.
+ */
+export function mailFromLine(addr: string, params: MailParams = {}): string {
   const parts = [`MAIL FROM:<${addr}>`];
   if (params.size !== undefined) {
     if (!Number.isSafeInteger(params.size) || params.size < 0) throw invalidArgument('SIZE must be a non-negative integer');
@@ -136,8 +144,17 @@ export function formatOrcpt(orcpt: string): string {
 
 /** `RCPT TO:<addr> params` with every parameter checked. */
 export function formatRcptTo(address: string, params: RcptParams = {}): string {
-  const addr = normalizeAddress(address, 'recipient address', { allowPostmaster: true });
-  const parts = [`RCPT TO:<${addr}>`];
+  return rcptToLine(normalizeAddress(address, 'recipient address', { allowPostmaster: true }), params);
+}
+
+/**
+ * {@link formatRcptTo} for an address that already came out of `normalizeAddress(address,
+ * 'recipient address', { allowPostmaster: true })`; the parameters are checked here as there.
+ */
+export function rcptToLine(addr: string, params: RcptParams = {}): string {
+  const line = `RCPT TO:<${addr}>`;
+  if (params.notify === undefined && params.orcpt === undefined && params.extra === undefined) return line;
+  const parts = [line];
   if (params.notify !== undefined) parts.push(`NOTIFY=${formatNotify(params.notify)}`);
   if (params.orcpt !== undefined) parts.push(`ORCPT=${formatOrcpt(params.orcpt)}`);
   parts.push(...formatExtra(params.extra));

@@ -95,7 +95,69 @@ describe('ReplyParser', () => {
   });
 });
 
+// The regular expressions the hand-written checks replaced (RFC 5321 §4.2, RFC 3463 §2).
+const LINE = /^([2-5]\d\d)(?:([ -])([\s\S]*))?$/;
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/;
+
+/** The assembler's former implementation, kept as the reference for the property below. */
+function reference(lines: string[]): Array<Reply | 'error' | undefined> {
+  let pending: string[] = [];
+  let code = 0;
+  return lines.map((line) => {
+    const m = LINE.exec(line);
+    if (!m) return 'error';
+    const c = Number(m[1]);
+    if (pending.length > 0 && c !== code) {
+      pending = [];
+      return 'error';
+    }
+    code = c;
+    pending.push(m[3] ?? '');
+    if (m[2] === '-') return undefined;
+    let enhancedStatus: string | undefined;
+    const stripped = pending.map((l) => {
+      const e = ENHANCED.exec(l);
+      if (!e || Number(e[1]) !== Math.floor(c / 100)) return l;
+      enhancedStatus ??= `${e[1]}.${Number(e[2])}.${Number(e[3])}`;
+      return l.replace(ENHANCED, '').replace(/^ /, '');
+    });
+    const reply = { code: c, enhancedStatus, lines: pending, text: stripped.join('\n') };
+    pending = [];
+    return reply;
+  });
+}
+
 describe('ReplyAssembler', () => {
+  it('accepts, splits and strips exactly what the reply grammar regexes did (property)', () => {
+    const digit = fc.constantFrom(...'0123456789x. -'.split(''));
+    const status = fc.tuple(fc.constantFrom('2', '4', '5', '3', '22'), fc.array(digit, { maxLength: 5 }), fc.constantFrom('.', ''), fc.array(digit, { maxLength: 5 }))
+      .map(([a, b, dot, c]) => `${a}.${b.join('')}${dot}${c.join('')}`);
+    const text = fc.oneof(fc.string({ maxLength: 12 }), status, fc.tuple(status, fc.string({ maxLength: 6 })).map(([s, t]) => `${s} ${t}`));
+    const line = fc.tuple(fc.constantFrom('250', '550', '421', '354', '199', '25', '2x0', '٣50', '250'), fc.constantFrom(' ', '-', '', 'x', '\t'), text)
+      .map(([c, sep, t]) => `${c}${sep}${sep === '' ? '' : t}`);
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
+        const a = new ReplyAssembler();
+        const got = lines.map((l) => {
+          try {
+            return a.push(l);
+          } catch (e) {
+            expect(e).toBeInstanceOf(SMTPProtocolError);
+            return 'error' as const;
+          }
+        });
+        expect(got).toEqual(reference(lines));
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it('applies maxLines and maxSize to single-line replies too', () => {
+    expect(() => new ReplyAssembler({ maxLines: 0 }).push('250 ok')).toThrow(expect.objectContaining({ code: 'MAIL_RESPONSE_TOO_LARGE' }));
+    expect(() => new ReplyAssembler({ maxSize: 5 }).push('250 too long')).toThrow(expect.objectContaining({ code: 'MAIL_RESPONSE_TOO_LARGE' }));
+    expect(new ReplyAssembler({ maxSize: 6 }).push('250 ok')?.text).toBe('ok');
+  });
+
   it('resets after an inconsistent reply so the next one parses', () => {
     const a = new ReplyAssembler();
     a.push('250-a');
@@ -124,6 +186,10 @@ describe('helpers', () => {
     expect(parseEnhancedStatus(550, '5.001.01 x')).toBe('5.1.1');
     expect(parseEnhancedStatus(550, '5.1.1234 x')).toBeUndefined();
     expect(parseEnhancedStatus(250, '2.0.0Ok')).toBeUndefined();
+    expect(parseEnhancedStatus(250, '2.0.0')).toBe('2.0.0');
+    expect(parseEnhancedStatus(354, '3.0.0 go')).toBeUndefined();
+    expect(parseEnhancedStatus(550, '5..1 x')).toBeUndefined();
+    expect(parseEnhancedStatus(550, '5.1234.1 x')).toBeUndefined();
   });
 
   it.each([

@@ -29,12 +29,12 @@ export interface ReplyLimits {
   maxLineLength?: number;
 }
 
-// RFC 5321 §4.2: Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF.
+// RFC 5321 §4.2: Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF,
+// i.e. /^([2-5]\d\d)(?:([ -])([\s\S]*))?$/ (checked by hand in ReplyAssembler.push).
 // The first digit is 2-5 in SMTP (§4.2.1); the other two are not checked so that
 // non-standard but well-formed codes still reach the caller.
-const LINE = /^([2-5]\d\d)(?:([ -])([\s\S]*))?$/;
-// RFC 3463 §2: class "." subject "." detail; subject 1-3 digits, detail 1-3 digits.
-const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/;
+// RFC 3463 §2: class "." subject "." detail; subject 1-3 digits, detail 1-3 digits, i.e.
+// /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/ (checked by hand in enhancedEnd).
 
 /** True for 2yz replies (positive completion). */
 export const isPositive = (reply: Reply): boolean => reply.code >= 200 && reply.code < 300;
@@ -48,21 +48,66 @@ export const isTransient = (reply: Reply): boolean => reply.code >= 400 && reply
  * first digit (RFC 2034 §4: "the class sub-code MUST match the first digit").
  */
 export function parseEnhancedStatus(code: number, text: string): string | undefined {
-  const m = ENHANCED.exec(text);
-  if (!m || Number(m[1]) !== Math.floor(code / 100)) return undefined;
-  return `${m[1]}.${Number(m[2])}.${Number(m[3])}`;
+  const end = enhancedEnd(code, text);
+  return end === 0 ? undefined : formatStatus(text, end);
+}
+
+/**
+ * Where the enhanced status code at the start of `text` ends (0: there is none, or its class
+ * does not match the reply code): the grammar of RFC 3463 §2 quoted above, without a regular
+ * expression, because every reply of a pipelined session passes here.
+ */
+function enhancedEnd(code: number, text: string): number {
+  const cls = text.charCodeAt(0);
+  if (cls - 48 !== Math.floor(code / 100) || (cls !== 0x32 && cls !== 0x34 && cls !== 0x35) || text.charCodeAt(1) !== 0x2e) return 0;
+  const afterSubject = digitsEnd(text, 2);
+  if (afterSubject === 0 || text.charCodeAt(afterSubject) !== 0x2e) return 0;
+  const end = digitsEnd(text, afterSubject + 1);
+  // Followed by a space or the end of the text (RFC 2034 §4: the code is followed by SP).
+  return end !== 0 && (end === text.length || text.charCodeAt(end) === 0x20) ? end : 0;
+}
+
+/** End of 1-3 ASCII digits starting at `from`, or 0 when there are none or more than 3. */
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && i - from < 4 && isDigit(text.charCodeAt(i))) i++;
+  return i === from || i - from > 3 ? 0 : i;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** `class.subject.detail` with leading zeros dropped, as `Number()` would. */
+function formatStatus(text: string, end: number): string {
+  const first = text.indexOf('.', 2);
+  return `${text[0]}.${Number(text.slice(2, first))}.${Number(text.slice(first + 1, end))}`;
+}
+
+/** The text of one line with its enhanced status code (and the space after it) removed. */
+function stripStatus(line: string, end: number): string {
+  return line.charCodeAt(end) === 0x20 ? line.slice(end + 1) : line.slice(end);
 }
 
 /** Builds a {@link Reply} from its code and line texts (as received). */
 export function makeReply(code: number, lines: readonly string[]): Reply {
+  return buildReply(code, [...lines]);
+}
+
+/** {@link makeReply} on an array the reply may keep. */
+function buildReply(code: number, lines: string[]): Reply {
   let enhancedStatus: string | undefined;
-  const stripped = lines.map((line) => {
-    const status = parseEnhancedStatus(code, line);
-    if (status === undefined) return line;
-    enhancedStatus ??= status;
-    return line.replace(ENHANCED, '').replace(/^ /, '');
-  });
-  return { code, enhancedStatus, lines: [...lines], text: stripped.join('\n') };
+  let text = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const end = enhancedEnd(code, line);
+    if (i > 0) text += '\n';
+    if (end === 0) {
+      text += line;
+      continue;
+    }
+    enhancedStatus ??= formatStatus(line, end);
+    text += stripStatus(line, end);
+  }
+  return { code, enhancedStatus, lines, text };
 }
 
 /** `550 5.1.1 User unknown`: the reply as one line for messages (escaped, bounded). */
@@ -115,24 +160,35 @@ export class ReplyAssembler {
 
   /** Adds one line; returns the complete reply after its last line. */
   push(line: string): Reply | undefined {
-    const m = LINE.exec(line);
-    if (!m) throw new SMTPProtocolError('MAIL_PROTOCOL', `malformed reply line: ${printable(line, 120)}`);
-    const code = Number(m[1]);
+    // The Reply-line grammar quoted above, checked by hand (every reply line of a session passes here).
+    const n = line.length;
+    const sep = n > 3 ? line.charCodeAt(3) : 0;
+    const c0 = line.charCodeAt(0);
+    if (n < 3 || c0 < 0x32 || c0 > 0x35 || !isDigit(line.charCodeAt(1)) || !isDigit(line.charCodeAt(2)) || (n > 3 && sep !== 0x20 && sep !== 0x2d)) {
+      throw new SMTPProtocolError('MAIL_PROTOCOL', `malformed reply line: ${printable(line, 120)}`);
+    }
+    const code = (c0 - 48) * 100 + (line.charCodeAt(1) - 48) * 10 + (line.charCodeAt(2) - 48);
     if (this.#lines.length > 0 && code !== this.#code) {
       // RFC 5321 §4.2.1: every line of a multi-line reply carries the same code.
       const first = this.#code;
       this.#reset();
       throw new SMTPProtocolError('MAIL_PROTOCOL', `multi-line reply changed code from ${first} to ${code}`);
     }
+    const text = n > 4 ? line.slice(4) : '';
+    if (sep !== 0x2d && this.#lines.length === 0) {
+      // A single-line reply (most of them): no line list to keep between calls.
+      if (this.#maxLines < 1 || line.length > this.#maxSize) throw new SMTPProtocolError('MAIL_RESPONSE_TOO_LARGE', 'multi-line reply exceeds the configured limits');
+      return buildReply(code, [text]);
+    }
     this.#code = code;
     this.#size += line.length;
-    this.#lines.push(m[3] ?? '');
+    this.#lines.push(text);
     if (this.#lines.length > this.#maxLines || this.#size > this.#maxSize) {
       this.#reset();
       throw new SMTPProtocolError('MAIL_RESPONSE_TOO_LARGE', 'multi-line reply exceeds the configured limits');
     }
-    if (m[2] === '-') return undefined;
-    const reply = makeReply(code, this.#lines);
+    if (sep === 0x2d) return undefined;
+    const reply = buildReply(code, this.#lines);
     this.#reset();
     return reply;
   }
@@ -192,6 +248,14 @@ export class ReplyParser {
   }
 }
 
+const QUEUE_ID_PATTERNS = [
+  /queued as ([A-Za-z0-9._-]+)/i,
+  /\bid=([A-Za-z0-9._-]+)/,
+  /^([A-Za-z0-9]{6,}) Message accepted/i,
+  /^OK\s+\d+\s+(\S+)\s+-\s+gsmtp/i,
+  /\bQueued(?: mail)?(?: for delivery)?\s*(?:as|:)\s*([A-Za-z0-9._-]+)/i,
+];
+
 /**
  * The queue id from a final reply after the message, when the server names one: Postfix
  * (`queued as 4Xk…`), Exim (`id=1r…`), Sendmail (`<id> Message accepted`), Gmail
@@ -199,14 +263,7 @@ export class ReplyParser {
  */
 export function parseQueueId(reply: Reply): string | undefined {
   const text = reply.text;
-  const patterns = [
-    /queued as ([A-Za-z0-9._-]+)/i,
-    /\bid=([A-Za-z0-9._-]+)/,
-    /^([A-Za-z0-9]{6,}) Message accepted/i,
-    /^OK\s+\d+\s+(\S+)\s+-\s+gsmtp/i,
-    /\bQueued(?: mail)?(?: for delivery)?\s*(?:as|:)\s*([A-Za-z0-9._-]+)/i,
-  ];
-  for (const re of patterns) {
+  for (const re of QUEUE_ID_PATTERNS) {
     const m = re.exec(text);
     if (m?.[1] !== undefined) return m[1];
   }
