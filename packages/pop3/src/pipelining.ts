@@ -7,8 +7,8 @@ import type { Core } from './core.js';
 import { POP3ReplyError } from './errors.js';
 import { listAll } from './listings.js';
 import { DEFAULT_PIPELINE_WINDOW, type CallOptions } from './options.js';
-import { parseListLine, parseUidlLine, type ListEntry } from './protocol/index.js';
-import { checkMsg, readBody } from './retrieve.js';
+import { parseListLine, parseStatusLine, parseUidlLine, type ListEntry } from './protocol/index.js';
+import { checkMsg, readBody, readBodyNow } from './retrieve.js';
 
 /** One fetched message. */
 export interface FetchedMessage {
@@ -141,9 +141,13 @@ async function* fetchAll(core: Core, wanted: readonly Wanted[], options: RetrMan
         continue;
       }
       retrInFlight--;
-      const reply = await core.readStatus(signal);
+      // Pipelined replies arrive several per network read: take a buffered one synchronously
+      // (an aborted signal takes the awaited path, which reports it).
+      const now = signal?.aborted !== true;
+      const line = now ? core.conn.readLineNow() : undefined;
+      const reply = line === undefined ? await core.readStatus(signal) : core.unwrap(parseStatusLine(line));
       if (!reply.ok) throw new POP3ReplyError(`RETR ${head.item.msg}`, reply);
-      const data = await readBody(core, signal);
+      const data = (now ? readBodyNow(core) : undefined) ?? (await readBody(core, signal));
       yield result(head.item, data);
       if (options.delete === true) deletes.push(head.item);
     }

@@ -34,6 +34,19 @@ export async function readBody(core: Core, signal: AbortSignal | undefined, max 
   }
 }
 
+/**
+ * {@link readBody} when the whole body is already buffered (pipelined replies), else
+ * undefined with nothing consumed. A body over the bound is left to `readBody`.
+ */
+export function readBodyNow(core: Core, max = core.maxMessageSize): Buffer | undefined {
+  try {
+    return core.conn.readDotBytesNow({ maxSize: max });
+  } catch (error) {
+    if (core.conn.closed) core.state = 'CLOSED';
+    throw error;
+  }
+}
+
 /** Sends `line` (RETR or TOP) and returns the whole body. */
 export function retrieve(core: Core, line: string, options: CallOptions): Promise<Buffer> {
   const { signal } = options;

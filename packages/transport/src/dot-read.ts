@@ -87,6 +87,41 @@ export abstract class DotReadingConnection extends WritingConnection {
   }
 
   /**
+   * {@link readDotBytes} without a promise when it can answer at once: the whole body (and
+   * its terminator) is already buffered and no other read is queued. Otherwise returns
+   * undefined and consumes nothing (then use `readDotBytes`). Spares a pipelined reader a
+   * promise and a read turn per message. A body over `maxSize` is left to `readDotBytes`,
+   * which reports it; a decoding error destroys the connection, as there.
+   */
+  readDotBytesNow(opts: DotBytesOptions): Buffer | undefined {
+    if (!this.canReadNow()) return undefined;
+    const framer = this.input.framer;
+    const chunks = framer.takeChunks();
+    // push, not pushInPlace: when the body turns out to be incomplete, the chunks go back
+    // into the framer untouched.
+    const decoder = new DotUnstuffer({ strict: opts.strict ?? false });
+    const parts: Buffer[] = [];
+    let size = 0;
+    try {
+      for (let i = 0; i < chunks.length && size <= opts.maxSize; i++) {
+        const result = decoder.push(chunks[i]!);
+        for (const chunk of result.chunks) parts.push(chunk);
+        size = decoder.size;
+        if (result.done && size <= opts.maxSize) {
+          for (let j = chunks.length - 1; j > i; j--) framer.unshift(chunks[j]!);
+          framer.unshift(result.rest);
+          if (this.tracer.active) this.tracer.event(this.inDirection, `<${size} bytes>`, true);
+          return joinBody(parts, size);
+        }
+      }
+    } catch (err) {
+      throw this.fail(err);
+    }
+    for (let j = chunks.length - 1; j >= 0; j--) framer.unshift(chunks[j]!);
+    return undefined;
+  }
+
+  /**
    * A dot-terminated body as unstuffed chunks; the deadline (phase `data` by default) covers
    * the whole body. The socket is paused while the consumer is behind. A connection that
    * ends first is `MAIL_CONNECTION_CLOSED`, never a truncated body; stopping the iteration
@@ -164,7 +199,16 @@ export abstract class DotReadingConnection extends WritingConnection {
  * whole read alive.
  */
 function joinBody(parts: Buffer[], size: number): Buffer {
-  if (parts.length !== 1) return Buffer.concat(parts, size);
+  if (parts.length !== 1) {
+    // Not Buffer.concat: its generic checks cost more to optimise than this loop (2000-message runs).
+    const out = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
   const only = parts[0]!;
   return only.buffer.byteLength > 2 * only.length ? Buffer.from(only) : only;
 }
