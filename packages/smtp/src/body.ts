@@ -11,66 +11,110 @@
  * §3.8: a transaction without end-of-data is not delivered). Nothing unsafe is ever delivered.
  */
 import { isAscii } from 'node:buffer';
-import { BodyInspector, LineEndingNormalizer, MAX_TEXT_LINE_OCTETS, normalize, type BodyInfo, type BodySource } from '@mail/transport';
+import { LineEndingNormalizer, MAX_TEXT_LINE_OCTETS, chunksOf, type BodyInfo, type BodySource } from '@mail/transport';
 import { SMTPMessageError, SMTPNotSupportedError } from './errors.js';
+import { FileChunks, isMessageFile, type MessageFile } from './file-source.js';
 import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
 import type { BodyType } from './protocol/commands.js';
 
-/** Anything a message can come from: string, bytes, Node stream, web ReadableStream, (async) iterable. */
-export type BodyInput = BodySource;
+export type { MessageFile } from './file-source.js';
+
+/**
+ * Anything a message can come from: string, bytes, Node stream, web ReadableStream, (async)
+ * iterable, or a file (`{ path }`, read in place with bounded memory).
+ */
+export type BodyInput = BodySource | MessageFile;
 
 /** Default look-ahead before MAIL FROM for streamed messages. */
 export const DEFAULT_LOOK_AHEAD = 1024 * 1024;
 
-/** A normalised message, partly or wholly read. */
+/** What is known about a message before (and, for a streamed one, while) it is sent. */
+export interface BodyFigures {
+  readonly info: BodyInfo;
+}
+
+/** A message, partly or wholly read. */
 export interface PreparedBody {
-  /** Normalised chunks read so far (the whole message when `complete`). */
+  /**
+   * When `complete`: the whole message, normalised. Otherwise the chunks read so far as the
+   * source gave them: the writer normalises them with the rest, in the same single pass that
+   * dot-stuffs and inspects.
+   */
   head: Buffer[];
-  /** The rest of the normalised message, when not `complete`. */
+  /** The rest of the message as the source gives it (not normalised), when not `complete`. */
   rest: AsyncIterator<Buffer, unknown> | undefined;
   /** Everything was read and inspected. */
   complete: boolean;
-  /** Inspector holding the figures so far; the sender keeps feeding it the rest. */
-  inspector: BodyInspector;
+  /** The figures of what was read (for a streamed message, the writer measures the rest). */
+  inspector: BodyFigures;
   /** 8-bit octets in the header section (RFC 6532 headers need SMTPUTF8). */
   headers8bit: boolean;
+  /**
+   * Hands a chunk of `head`/`rest` back to its source once nothing references it any more
+   * (the socket wrote it): file sources read into the same few buffers again.
+   */
+  recycle?: ((chunk: Buffer) => void) | undefined;
 }
 
 function isWhole(source: BodyInput): source is string | Uint8Array {
   return typeof source === 'string' || source instanceof Uint8Array;
 }
 
-/** Normalises and inspects a string or bytes at once (no awaiting). */
+/** Normalises and inspects a string or bytes at once, in one pass (no awaiting). */
 export function prepareWhole(source: string | Uint8Array): PreparedBody {
-  const normalizer = new LineEndingNormalizer({ finalNewline: true });
+  const normalizer = new LineEndingNormalizer({ finalNewline: true, inspect: true });
   const input = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
   const first = normalizer.push(input);
   const tail = normalizer.end();
   // A view of the caller's bytes when nothing needed changing: do not modify them until sendMail settles.
   const whole = tail.length === 0 ? first : Buffer.concat([first, tail]);
-  const inspector = new BodyInspector().push(whole);
-  inspector.end();
-  return { head: [whole], rest: undefined, complete: true, inspector, headers8bit: headers8bit([whole]) };
+  return { head: [whole], rest: undefined, complete: true, inspector: { info: normalizer.info! }, headers8bit: headers8bit([whole]) };
 }
 
-/** Normalises and inspects up to `lookAhead` octets of any source. */
+/**
+ * Reads and inspects up to `lookAhead` octets of any source. A source that ends within them
+ * is normalised whole; otherwise the chunks are kept as read, and only their figures (and
+ * the header section's) are taken here.
+ */
 export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AHEAD): Promise<PreparedBody> {
   if (isWhole(source)) return prepareWhole(source);
-  const iterator = normalize(source, { finalNewline: true })[Symbol.asyncIterator]();
-  const inspector = new BodyInspector();
-  const head: Buffer[] = [];
+  let file: FileChunks | undefined;
+  const iterator: AsyncIterator<Buffer, unknown> = isMessageFile(source) ? (file = new FileChunks(source)) : chunksOf(source)[Symbol.asyncIterator]();
+  const normalizer = new LineEndingNormalizer({ finalNewline: true, inspect: true });
+  const raw: Buffer[] = [];
+  const normalized: Buffer[] = [];
   let size = 0;
   while (size < lookAhead) {
     const next = await iterator.next();
     if (next.done === true) {
-      inspector.end();
-      return { head, rest: undefined, complete: true, inspector, headers8bit: headers8bit(head) };
+      const tail = normalizer.end();
+      if (tail.length > 0) normalized.push(tail);
+      return { head: normalized, rest: undefined, complete: true, inspector: { info: normalizer.info! }, headers8bit: headers8bit(normalized) };
     }
-    head.push(next.value);
-    inspector.push(next.value);
+    raw.push(next.value);
+    normalized.push(normalizer.push(next.value));
     size += next.value.length;
   }
-  return { head, rest: iterator, complete: false, inspector, headers8bit: headers8bit(head) };
+  // Nothing stays open while the envelope is negotiated (it may be refused).
+  await file?.detach();
+  const recycle = file === undefined ? undefined : (chunk: Buffer): void => file.recycle(chunk);
+  return { head: raw, rest: iterator, complete: false, inspector: { info: normalizer.info! }, headers8bit: headers8bit(normalized), recycle };
+}
+
+/** Raw chunks of a message that is not `complete`: the head, then the rest. */
+export async function* rawChunks(body: PreparedBody): AsyncGenerator<Buffer, void, undefined> {
+  const rest = body.rest;
+  let done = false;
+  try {
+    yield* body.head;
+    if (rest !== undefined) {
+      for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
+    }
+    done = true;
+  } finally {
+    // Stopped early (the write failed or the content was refused): release the source (a file).
+    if (!done) await Promise.resolve(rest?.return?.()).catch(() => undefined);
+  }
 }
 
 /** 8-bit octets before the first empty line (the header section, RFC 5322 §2.1). */

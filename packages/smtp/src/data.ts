@@ -3,10 +3,10 @@
  * streamed with backpressure in big writes, and the read of the reply after the end of data,
  * where a lost connection means the outcome is unknown (RFC 1047).
  */
-import { DotStuffer, LineEndingNormalizer } from '@mail/transport';
+import { DotStuffer, LineEndingNormalizer, type BodyInfo } from '@mail/transport';
 import type { ReplyChannel } from './channel.js';
 import { SMTPDataError, SMTPMessageError, SMTPOutcomeUnknownError, SMTPServerDisconnectedError, guard } from './errors.js';
-import { prepareBody, streamViolation, type BodyInput, type BodyPlan, type PreparedBody } from './body.js';
+import { prepareBody, rawChunks, streamViolation, type BodyInput, type BodyPlan, type PreparedBody } from './body.js';
 import { formatBdat } from './protocol/commands.js';
 import { isPositive, type Reply } from './protocol/reply.js';
 
@@ -28,47 +28,73 @@ export interface BodyWrite {
   after?: (() => Buffer | undefined) | undefined;
 }
 
-async function* chunks(body: PreparedBody, plan: BodyPlan, maxSize: number | undefined, onAbandon: () => Promise<void>): AsyncGenerator<Buffer> {
-  yield* body.head;
-  if (body.rest === undefined) return;
-  for (;;) {
-    const next = await body.rest.next();
-    if (next.done === true) break;
-    const chunk = next.value;
-    body.inspector.push(chunk);
-    const problem = streamViolation(body.inspector.info, plan, maxSize);
-    if (problem !== undefined) {
-      await onAbandon();
-      throw new SMTPMessageError(`the message has ${problem}; the transaction was abandoned before its end, nothing was delivered`);
-    }
-    yield chunk;
-  }
-  body.inspector.end();
+/**
+ * The streamed part of a message went wrong in a way that must not be delivered: abandon the
+ * transaction, then refuse.
+ */
+async function refuse(info: BodyInfo, plan: BodyPlan, maxSize: number | undefined, onAbandon: () => Promise<void>): Promise<void> {
+  const problem = streamViolation(info, plan, maxSize);
+  if (problem === undefined) return;
+  await onAbandon();
+  throw new SMTPMessageError(`the message has ${problem}; the transaction was abandoned before its end, nothing was delivered`);
 }
 
-/** Streams the body after a 354 reply, dot-stuffed, ending with CRLF.CRLF. Returns octets written. */
+/**
+ * Source chunks handed to the socket but maybe still referenced by it, given back to a
+ * recycling source (a file) once the socket holds no unwritten byte: only then is every one
+ * of them passed on to the operating system.
+ */
+class Recycler {
+  readonly #recycle: ((chunk: Buffer) => void) | undefined;
+  readonly #held: Buffer[] = [];
+
+  constructor(body: PreparedBody) {
+    this.#recycle = body.recycle;
+  }
+
+  /** `chunk` was just written (its bytes, or a copy of them, went to `conn.write`). */
+  written(chunk: Buffer | undefined, unflushed: number): void {
+    const recycle = this.#recycle;
+    if (recycle === undefined || chunk === undefined) return;
+    this.#held.push(chunk);
+    if (unflushed > 0) return;
+    for (const held of this.#held) recycle(held);
+    this.#held.length = 0;
+  }
+}
+
+/**
+ * Streams the body after a 354 reply, dot-stuffed, ending with CRLF.CRLF. Returns octets
+ * written. A streamed message is normalised, dot-stuffed and inspected in one pass over each
+ * chunk, and the inspection of a chunk is checked before any of it is written.
+ */
 export async function writeDataBody(w: BodyWrite): Promise<number> {
   if (w.body.rest === undefined) return writeWholeDataBody(w);
   const conn = w.channel.conn;
-  const stuffer = new DotStuffer();
+  const stuffer = new DotStuffer({ inspect: true });
+  const recycler = new Recycler(w.body);
   let written = 0;
   // DATA cannot be withdrawn: closing the connection before the final dot is the only way
   // to make the server discard the transaction (RFC 5321 §3.8).
   const abandon = async (): Promise<void> => conn.destroy();
-  // The stuffer hands back views of each chunk (no copy of a chunk that has a line starting
-  // with a dot); they go out as one gathered write per chunk.
+  // The stuffer hands back views of each chunk (no copy of a chunk whose only edits are
+  // doubled dots); they go out as one gathered write per chunk.
   let pending: Buffer[] | undefined;
   let pendingBytes = 0;
+  let pendingChunk: Buffer | undefined;
   try {
-    for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
+    for await (const chunk of rawChunks(w.body)) {
       const out = stuffer.pushParts(chunk);
+      await refuse(stuffer.info!, w.plan, w.maxSize, abandon);
       if (pending !== undefined) {
         await conn.write(pending, { signal: w.signal });
         written += pendingBytes;
+        recycler.written(pendingChunk, conn.unflushedBytes);
       }
       // Held back one round so the last piece, the end of data and `after` go in one write.
       pending = out;
       pendingBytes = byteLength(out);
+      pendingChunk = chunk;
     }
   } catch (error) {
     // The source failed (or the write did) in the middle of DATA: the server is still reading
@@ -153,21 +179,38 @@ export async function writeBdatBody(w: BodyWrite & { pipelining: boolean; prefix
   };
   let buffered: Buffer[] = [];
   let size = 0;
+  const body = w.body;
+  // A streamed message: normalised and inspected in one pass, each chunk checked before it is sent.
+  const normalizer = body.complete ? undefined : new LineEndingNormalizer({ finalNewline: true, inspect: true });
+  const recycler = new Recycler(body);
+  let sources: Buffer[] = [];
+  const flush = async (last: boolean): Promise<void> => {
+    await send(buffered, size, last);
+    // `send` joined the pieces into one new buffer: the source chunks are free.
+    for (const chunk of sources) recycler.written(chunk, 0);
+    buffered = [];
+    sources = [];
+    size = 0;
+  };
   try {
-    for await (const chunk of chunks(w.body, w.plan, w.maxSize, abandon)) {
-      if (size >= BDAT_CHUNK) {
-        await send(buffered, size, false);
-        buffered = [];
-        size = 0;
-      }
-      buffered.push(chunk);
-      size += chunk.length;
+    for await (const chunk of body.complete ? body.head : rawChunks(body)) {
+      if (size >= BDAT_CHUNK) await flush(false);
+      const piece = normalizer === undefined ? chunk : normalizer.push(chunk);
+      if (normalizer !== undefined) await refuse(normalizer.info!, w.plan, w.maxSize, abandon);
+      buffered.push(piece);
+      sources.push(chunk);
+      size += piece.length;
+    }
+    if (normalizer !== undefined) {
+      const tail = normalizer.end();
+      buffered.push(tail);
+      size += tail.length;
     }
   } catch (error) {
     await abandon().catch(() => undefined);
     throw error;
   }
-  await send(buffered, size, true);
+  await flush(true);
   while (outstanding > 0) await collect().catch((e: unknown) => { throw outcomeUnknown('BDAT LAST', e); });
   return { bytes, failed };
 }

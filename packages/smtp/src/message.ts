@@ -7,6 +7,7 @@
  */
 import { MailError, normalize } from '@mail/transport';
 import type { BodyInput } from './body.js';
+import { FileChunks, isMessageFile } from './file-source.js';
 import { headerValues, parseAddressList, parseHeaderSection, withoutFields, type HeaderSection } from './protocol/headers.js';
 import type { SendMailOptions } from './result.js';
 
@@ -64,7 +65,9 @@ export function envelopeFromHeaders(section: HeaderSection): { from: string | un
 async function readHead(message: BodyInput): Promise<{ head: Uint8Array; rest: AsyncIterator<Buffer, unknown> | undefined }> {
   if (typeof message === 'string') return { head: Buffer.from(message, 'utf8'), rest: undefined };
   if (message instanceof Uint8Array) return { head: message, rest: undefined };
-  const iterator = normalize(message)[Symbol.asyncIterator]();
+  // A file is read like a stream here: only the header section is held.
+  const source = isMessageFile(message) ? { [Symbol.asyncIterator]: () => new FileChunks(message) } : message;
+  const iterator = normalize(source)[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {

@@ -37,6 +37,16 @@ export abstract class WritingConnection extends ConnectionCore {
     }
   }
 
+  /**
+   * Octets accepted by {@link Connection.write} that the socket has not yet passed on to the
+   * operating system. While it is not 0 the socket may still reference written buffers; at 0
+   * every buffer written so far may be reused (a writer reading into a few recycled buffers
+   * relies on this). 0 once the connection is closed.
+   */
+  get unflushedBytes(): number {
+    return this.socketClosed ? 0 : this.socket.writableLength;
+  }
+
   /** One shared wait for `drain` per socket, however many writes wait (no listener pile-up). */
   #drained(socket: Duplex): Promise<void> {
     if (this.#drain?.socket === socket) return this.#drain.promise;

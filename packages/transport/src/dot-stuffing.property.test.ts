@@ -202,4 +202,31 @@ describe('dot-stuffing properties', () => {
       { numRuns: runs },
     );
   });
+
+  it('inspecting encoders: one pass gives the figures BodyInspector gives for the content as sent', () => {
+    fc.assert(
+      fc.property(body, cuts, fc.boolean(), fc.boolean(), (input, points, ones, stuff) => {
+        const enc = stuff ? new DotStuffer({ inspect: true }) : new LineEndingNormalizer({ finalNewline: true, inspect: true });
+        const s = latin1(input);
+        const n = refNormalize(s);
+        const sent = n === '' || n.endsWith('\r\n') ? n : `${n}\r\n`;
+        const out: Buffer[] = [];
+        for (const c of split(input, points, ones)) {
+          out.push(...(stuff ? enc.pushParts(c) : [enc.push(c)]));
+          // While streaming, `size` is a lower bound of the final size (RFC 1870 checks never miss).
+          expect(enc.info!.size).toBeLessThanOrEqual(sent.length);
+        }
+        out.push(enc.end());
+        const ref = new BodyInspector().push(Buffer.from(sent, 'latin1')).end();
+        expect(enc.info).toEqual({ ...ref, bareLineEndings: (s.match(/\r(?!\n)|(?<!\r)\n/g) ?? []).length });
+        expect(latin1(Buffer.concat(out))).toBe(stuff ? refStuff(s) : sent);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('encoders without inspect report no figures', () => {
+    expect(new DotStuffer().info).toBeUndefined();
+    expect(new LineEndingNormalizer().info).toBeUndefined();
+  });
 });

@@ -3,9 +3,11 @@
  * {@link DotStuffer} for SMTP DATA (RFC 5321 §4.5.2) and {@link LineEndingNormalizer} for
  * BDAT (RFC 3030), which normalises line endings but neither stuffs nor terminates.
  */
+import { isAscii } from 'node:buffer';
 import { MailError } from '../errors.js';
-import { EMPTY } from './bytes.js';
+import { EMPTY, asBuffer } from './bytes.js';
 import { CrlfCore } from './crlf-core.js';
+import type { BodyInfo } from './inspector.js';
 
 const TERMINATOR = Buffer.from('.\r\n', 'latin1');
 const CRLF_TERMINATOR = Buffer.from('\r\n.\r\n', 'latin1');
@@ -23,13 +25,26 @@ export interface EncoderStats {
   readonly bareLineEndings: number;
 }
 
+/** Options every encoder takes. */
+export interface EncoderOptions {
+  /**
+   * Also measure what {@link BodyInspector} measures (8-bit octets, NUL), so one pass over the
+   * content both encodes and inspects it; the figures are in {@link DotStuffer.info}. Default false.
+   */
+  inspect?: boolean;
+}
+
 abstract class Encoder implements EncoderStats {
   protected readonly core: CrlfCore;
   private ended = false;
   private tailBytes = 0;
+  private readonly inspect: boolean;
+  private eightBit = false;
+  private nul = false;
 
-  protected constructor(stuff: boolean) {
+  protected constructor(stuff: boolean, options: EncoderOptions) {
     this.core = new CrlfCore(stuff, true);
+    this.inspect = options.inspect ?? false;
   }
 
   get bytesIn(): number {
@@ -52,6 +67,7 @@ abstract class Encoder implements EncoderStats {
    */
   push(chunk: Uint8Array): Buffer {
     if (this.ended) throw new MailError('MAIL_INVALID_ARGUMENT', `${this.constructor.name}.push() after end()`);
+    if (this.inspect) this.measure(chunk);
     return this.core.push(chunk);
   }
 
@@ -63,7 +79,39 @@ abstract class Encoder implements EncoderStats {
    */
   pushParts(chunk: Uint8Array): Buffer[] {
     if (this.ended) throw new MailError('MAIL_INVALID_ARGUMENT', `${this.constructor.name}.pushParts() after end()`);
+    if (this.inspect) this.measure(chunk);
     return this.core.pushParts(chunk);
+  }
+
+  /**
+   * With `inspect: true`, the figures of the content pushed so far as it will be sent, exactly
+   * as {@link BodyInspector} reports them for the same content normalised (stuffed dots and the
+   * terminator not counted). An unfinished last line that `end()` will close (always for DATA,
+   * with `finalNewline` for BDAT) is counted with its CRLF already, so `size` never grows past
+   * a limit unnoticed (RFC 1870 checks while streaming). Undefined without `inspect`.
+   */
+  get info(): BodyInfo | undefined {
+    if (!this.inspect) return undefined;
+    const core = this.core;
+    const closes = this.closesLastLine && !core.atLineStart;
+    return {
+      size: core.bytesOut - core.stuffedDots + (closes ? 2 : 0),
+      has8bit: this.eightBit,
+      hasNul: this.nul,
+      maxLineLength: Math.max(core.maxLineLength, core.pendingLineLength),
+      endsWithLineBreak: core.atLineStart || closes,
+      bareLineEndings: core.bareLineEndings,
+    };
+  }
+
+  /** Whether `end()` adds the CRLF an unfinished last line lacks. */
+  protected abstract get closesLastLine(): boolean;
+
+  private measure(chunk: Uint8Array): void {
+    const buf = asBuffer(chunk);
+    // Native scans (SIMD): far cheaper than the line walk they ride along with.
+    if (!this.eightBit && !isAscii(buf)) this.eightBit = true;
+    if (!this.nul && buf.indexOf(0) !== -1) this.nul = true;
   }
 
   /** Finishes the stream and returns the remaining output (possibly empty). */
@@ -97,8 +145,12 @@ abstract class Encoder implements EncoderStats {
  * ```
  */
 export class DotStuffer extends Encoder {
-  constructor() {
-    super(true);
+  constructor(options: EncoderOptions = {}) {
+    super(true, options);
+  }
+
+  protected get closesLastLine(): boolean {
+    return true;
   }
 
   protected tail(): Buffer {
@@ -107,7 +159,7 @@ export class DotStuffer extends Encoder {
 }
 
 /** Options of {@link LineEndingNormalizer} and `normalize()`. */
-export interface NormalizeOptions {
+export interface NormalizeOptions extends EncoderOptions {
   /** Add a CRLF at the end when the content is non-empty and does not end with a line break. Default false. */
   finalNewline?: boolean;
 }
@@ -122,8 +174,12 @@ export class LineEndingNormalizer extends Encoder {
   private readonly finalNewline: boolean;
 
   constructor(options: NormalizeOptions = {}) {
-    super(false);
+    super(false, options);
     this.finalNewline = options.finalNewline ?? false;
+  }
+
+  protected get closesLastLine(): boolean {
+    return this.finalNewline;
   }
 
   protected tail(): Buffer {

@@ -1,0 +1,170 @@
+// `message: { path }`: a message sent from a file, read in place into a few reused buffers.
+// What arrives is the file normalised (bare CR/LF -> CRLF, final CRLF), dot-stuffed on the
+// wire, the same whether it ends within the look-ahead or long after; unsafe content found
+// after the look-ahead abandons the transaction; the file is never left open.
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FILE_READ_SIZE, FileChunks, isMessageFile } from '../src/file-source.js';
+import { client, failure, fake, noChunking } from './helpers.js';
+import { normalized, peer, peerSuite } from './peers.js';
+import { SMTP } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smtp-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+function file(content: string | Buffer): string {
+  const path = join(dir, `m${n++}.eml`);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Open descriptors of this process that point into the test directory. */
+function openInDir(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false; // Closed meanwhile (the listing's own descriptor).
+    }
+  }).length;
+}
+
+/** About `size` octets of lines, some starting with a dot, one CR/LF pair split at each read boundary. */
+function bigMessage(size: number): string {
+  const lines: string[] = ['Subject: big\r\n', '\r\n'];
+  let len = 16;
+  for (let i = 0; len < size; i++) {
+    const line = `${i % 7 === 0 ? '.' : 'L'}${'x'.repeat(60 + (i % 13))}${i % 11 === 0 ? '\n' : '\r\n'}`;
+    lines.push(line);
+    len += line.length;
+  }
+  let text = lines.join('');
+  // A CRLF straddling the first read boundary, and a dot starting the second read.
+  const b = FILE_READ_SIZE;
+  text = `${text.slice(0, b - 1)}\r\n.${text.slice(b + 2)}`;
+  return text;
+}
+
+describe('isMessageFile', () => {
+  it('takes { path } (string or URL), not streams that happen to have a path', async () => {
+    const { createReadStream } = await import('node:fs');
+    expect(isMessageFile({ path: '/x' })).toBe(true);
+    expect(isMessageFile({ path: new URL('file:///x') })).toBe(true);
+    const stream = createReadStream(file('x'));
+    expect(isMessageFile(stream)).toBe(false);
+    stream.destroy();
+    expect(isMessageFile('path')).toBe(false);
+    expect(isMessageFile({ path: 1 })).toBe(false);
+  });
+});
+
+describe('FileChunks', () => {
+  it('reads the file in order and reuses a recycled buffer instead of allocating', async () => {
+    const content = Buffer.alloc(FILE_READ_SIZE * 3 + 10, 'a');
+    const chunks = new FileChunks({ path: file(content) });
+    const first = await chunks.next();
+    expect(first.done).toBe(false);
+    const firstBuffer = first.value!.buffer;
+    chunks.recycle(first.value!);
+    const seen: Buffer[] = [Buffer.from(first.value!)];
+    const buffers = new Set<ArrayBufferLike>([firstBuffer]);
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+      seen.push(Buffer.from(next.value));
+      buffers.add(next.value.buffer);
+      chunks.recycle(next.value);
+    }
+    expect(Buffer.concat(seen).equals(content)).toBe(true);
+    // 4 reads through at most 3 buffers: one in the caller's hands, one read ahead, one recycled.
+    expect(buffers.size).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a file that changed while it was detached', async () => {
+    const path = file(Buffer.alloc(FILE_READ_SIZE * 2, 'b'));
+    const chunks = new FileChunks({ path });
+    await chunks.next();
+    await chunks.detach();
+    await appendFile(path, 'more');
+    await chunks.next(); // The chunk read ahead before detaching.
+    await expect(chunks.next()).rejects.toMatchObject({ code: 'MAIL_INVALID_ARGUMENT', message: expect.stringContaining('changed') });
+    expect(openInDir()).toBe(0);
+  });
+
+  it('closes the file at the end and on return()', async () => {
+    const chunks = new FileChunks({ path: file(Buffer.alloc(FILE_READ_SIZE * 2 + 1, 'c')) });
+    await chunks.next();
+    expect(openInDir()).toBe(1);
+    await chunks.return();
+    expect(openInDir()).toBe(0);
+    const all = new FileChunks({ path: pathToFileURL(file('short')) });
+    expect((await all.next()).value?.toString()).toBe('short');
+    expect((await all.next()).done).toBe(true);
+    expect(openInDir()).toBe(0);
+  });
+});
+
+describe('sendMail({ message: { path } }) against the fake server', () => {
+  it.each([
+    ['DATA', noChunking],
+    ['BDAT', undefined],
+  ] as const)('%s: small and large files arrive normalised, the same as from a string', async (_via, extensions) => {
+    const server = await fake(extensions ? { extensions } : {});
+    const smtp = await client(server);
+    const inputs = ['Subject: s\n\n.dot\rend', bigMessage(3 * 1024 * 1024 + 123)];
+    for (const input of inputs) {
+      await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: file(input) } });
+    }
+    expect(server.messages.map((m, i) => m.content.equals(normalized(inputs[i]!)))).toEqual([true, true]);
+    expect(openInDir()).toBe(0);
+  });
+
+  it('a long file with a NUL after the look-ahead: the DATA transaction is abandoned, nothing delivered, file closed', async () => {
+    const server = await fake({ extensions: noChunking });
+    const smtp = await client(server);
+    const path = file(`${bigMessage(2 * 1024 * 1024)}bad\0\r\n`);
+    const error = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path } }));
+    expect(error.code).toBe('SMTP_MESSAGE');
+    expect(error.message).toContain('abandoned');
+    await server.idle();
+    expect(server.messages).toHaveLength(0);
+    expect(openInDir()).toBe(0);
+  });
+
+  it('a refused recipient leaves no file open; a missing file fails before MAIL FROM', async () => {
+    const server = await fake({ extensions: noChunking });
+    server.once('RCPT', '550 5.1.1 No such user\r\n');
+    const smtp = await client(server);
+    const error = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: file(bigMessage(2 * 1024 * 1024)) } }));
+    expect(error.name).toBe('SMTPRecipientsRefusedError');
+    expect(openInDir()).toBe(0);
+    const missing = await failure(smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: join(dir, 'absent.eml') } }));
+    expect(missing.code).toBe('ENOENT');
+    expect(server.commands().filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
+  });
+
+  it('sendMessage takes the envelope from a file\'s headers', async () => {
+    const server = await fake({ extensions: noChunking });
+    const smtp = await client(server);
+    await smtp.sendMessage({ path: file('From: a@x.test\nTo: b@y.test\nBcc: c@y.test\n\nhi\n') });
+    expect(server.commands().filter((c) => /^(MAIL|RCPT)/.test(c)).map((c) => c.split(' SIZE=')[0])).toEqual(['MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>']);
+    expect(server.messages[0]!.content.toString()).toBe('From: a@x.test\r\nTo: b@y.test\r\n\r\nhi\r\n');
+  });
+});
+
+const [skip, title] = peerSuite('aiosmtpd', 'message files to real aiosmtpd (byte-exact recorder)');
+
+describe.skipIf(skip)(title, () => {
+  it('records the normalised file, for a file within and one beyond the look-ahead', async () => {
+    const p = peer('aiosmtpd');
+    await using smtp = await SMTP.connect({ host: p.host, port: p.ports.smtp!, security: 'starttls', tls: { ca: p.caPem }, localName: 'client.test', timeout: 10_000 });
+    for (const content of ['Subject: lf\n\n.one\n..two\r.\rend', bigMessage(2 * 1024 * 1024 + 7)]) {
+      const result = await smtp.sendMail({ from: 'a@example.test', to: 'b@example.test', message: { path: file(content) } });
+      const recorded = readFileSync(join(p.env.SMTP_MAILDIR!, `${result.response.queueId}.eml`));
+      expect(recorded.equals(normalized(content))).toBe(true);
+    }
+  });
+});
