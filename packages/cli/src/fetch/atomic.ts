@@ -2,40 +2,69 @@
  * Durable file replacement: write a temporary file in the same directory, fsync it, rename
  * it over the target, fsync the directory. A crash leaves either the old or the new file,
  * never a torn one.
+ *
+ * The state file is small and written once per fetch batch, on the fetch loop's critical
+ * path: creating, writing, closing and renaming are done in place (microseconds each on a
+ * local disk); only the two fsyncs, which wait for the disk, go to the libuv threadpool.
+ * Through `fs/promises` the same write took nine thread hand-offs.
  */
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** fsync(2) of an open descriptor, in the threadpool. */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 /** Fsyncs a directory so that a rename or create in it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // best effort: the original error is what matters
   }
 }
 
 /** Atomically replaces `path` with `data` (mode 0600: state files name mailboxes). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', 0o600);
+  let fd: number;
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    fd = openSync(tmp, 'wx', 0o600);
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    // The directory is created on first use only (no mkdir per write).
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, 'wx', 0o600);
+  }
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  try {
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    await fsyncFd(fd);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(tmp);
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   try {
-    await rename(tmp, path);
+    renameSync(tmp, path);
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
+    removeQuietly(tmp);
     throw error;
   }
   await fsyncDir(dir);

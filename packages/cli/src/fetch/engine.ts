@@ -2,7 +2,7 @@
  * The fetch loop (SECURITY.md promise 6). Per window of messages:
  *   1. RETR the window (pipelined) and stage each message in the sink;
  *   2. record the staged batch as `pending` in the state file (atomic write);
- *   3. commit the batch (one grouped fsync);
+ *   3. commit the batch (one grouped fsync; the fsyncs may start during step 2);
  *   4. record the UIDs as seen, clear `pending` (atomic write);
  *   5. DELE the window (pipelined), if deleting.
  * QUIT comes last; only its +OK makes deletions happen (RFC 1939 §6). Killed anywhere, every
@@ -186,6 +186,9 @@ export async function runFetch(
         report.bytes += message.length;
       }
       if (i !== window.length) throw new CliError(EX.PROTOCOL, `retrieval ended after ${i} of ${window.length} messages`);
+      // The staged data can go to disk now, while the previous commit finishes and the state
+      // write below records this batch as pending; only commit() makes it visible.
+      batch.prepare?.().catch(() => undefined);
       // The previous batch's commit must have finished: its files are durable in new/.
       await inflight?.done;
       previous = inflight?.window;

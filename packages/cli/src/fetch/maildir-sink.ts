@@ -1,6 +1,7 @@
 /**
  * Maildir sink on `@mail/pop3/maildir`: messages go to `tmp/`, one commit fsyncs them all,
- * renames them into `new/` and fsyncs `new/` once (grouped durability).
+ * renames them into `new/` and fsyncs `new/` once (grouped durability). `prepare()` starts
+ * the fsyncs early; nothing reaches `new/` before `commit()`.
  */
 import { Maildir, uidOf } from '@mail/pop3/maildir';
 import { readdir, stat, unlink } from 'node:fs/promises';
@@ -48,6 +49,13 @@ export async function openMaildirSink(dir: string): Promise<Sink> {
             throw ioError(`cannot write to Maildir ${root}: ${(e as Error).message}`, e);
           }
           if (uid !== undefined) entries.push({ uid, name });
+        },
+        prepare: async () => {
+          try {
+            await batch.sync();
+          } catch (e) {
+            throw ioError(`cannot commit to Maildir ${root}: ${(e as Error).message}`, e);
+          }
         },
         pending: async () => (entries.length > 0 ? { kind: 'maildir', dir: root, entries: [...entries] } : undefined),
         commit: async () => {

@@ -11,6 +11,12 @@ export interface SinkBatch {
   add(message: Buffer, uid: string | undefined): Promise<void>;
   /** What to record in the state file before commit; undefined if nothing is staged. */
   pending(): Promise<PendingBatch | undefined>;
+  /**
+   * Optional: starts the slow part of {@link commit} (fsyncing the staged data) without
+   * making anything visible, so it overlaps the state write that must precede the commit.
+   * `commit()` still waits for it, and does the whole work itself when this is absent.
+   */
+  prepare?(): Promise<void>;
   /** Makes every staged message durable (grouped fsync). */
   commit(): Promise<void>;
   /** Drops staged messages (best effort). */

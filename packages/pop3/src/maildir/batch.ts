@@ -2,11 +2,17 @@
  * Grouped durable delivery into a Maildir: many files, one directory fsync.
  */
 import { join } from 'node:path';
-import type { MaildirIO } from './io.js';
+import type { MaildirFile, MaildirIO } from './io.js';
 import type { MessageSource } from './maildir.js';
 
 /** How many files are fsynced or renamed at once during commit. */
 const PARALLEL = 64;
+/**
+ * How many staged files a batch keeps open between write and fsync (saves opening each file
+ * a second time). Two batches in flight stay far below the usual 1024 descriptors; files
+ * beyond this are closed after writing and reopened for the fsync.
+ */
+const MAX_OPEN = 256;
 
 /**
  * A group of messages written to `tmp/` and made durable together by {@link commit}.
@@ -17,6 +23,12 @@ export class MaildirBatch {
   readonly #io: MaildirIO;
   readonly #name: () => string;
   readonly #pending: string[] = [];
+  /** Staged files still open from their write, by name. */
+  readonly #open = new Map<string, MaildirFile>();
+  /** Names whose tmp file is already fsynced (by {@link sync}). */
+  readonly #synced = new Set<string>();
+  /** The running {@link sync}, shared by concurrent callers. */
+  #syncing: Promise<void> | undefined;
   /** Already renamed into new/ by an earlier, failed commit (a retry skips them). */
   readonly #renamed = new Set<string>();
   #state: 'open' | 'committing' | 'done' = 'open';
@@ -43,7 +55,8 @@ export class MaildirBatch {
     const path = join(this.#dir, 'tmp', name);
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message instanceof Uint8Array ? message : undefined;
     if (bytes !== undefined && this.#io.writeNew !== undefined) {
-      await this.#io.writeNew(path, bytes);
+      const file = await this.#io.writeNew(path, bytes, this.#open.size < MAX_OPEN);
+      if (file) this.#open.set(name, file);
       this.#pending.push(name);
       return name;
     }
@@ -63,28 +76,55 @@ export class MaildirBatch {
   }
 
   /**
+   * Fsyncs every staged tmp file, without renaming anything: the slow half of a commit,
+   * which a caller may start early (e.g. while it records the batch elsewhere) so that
+   * {@link commit} finds the files already on disk. Nothing is delivered by this alone.
+   */
+  sync(): Promise<void> {
+    if (this.#state !== 'open') return Promise.reject(new Error('Maildir batch is already committed or aborted'));
+    this.#syncing ??= this.#syncAll().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  async #syncAll(): Promise<void> {
+    const waiting = this.#pending.filter((name) => !this.#synced.has(name) && !this.#renamed.has(name));
+    await inPool(waiting, async (name) => {
+      let file = this.#open.get(name);
+      if (file === undefined) file = await this.#io.openForSync(join(this.#dir, 'tmp', name));
+      try {
+        await file.sync();
+      } finally {
+        this.#open.delete(name);
+        await file.close();
+      }
+      this.#synced.add(name);
+    });
+  }
+
+  /**
    * Makes every added message durable: fsync each tmp file, rename each into `new/`, then
    * fsync `new/` once. Resolves with the uids in the order they were added; from then on
    * they survive a crash.
    */
   async commit(): Promise<string[]> {
     if (this.#state !== 'open') throw new Error('Maildir batch is already committed or aborted');
-    this.#state = 'committing';
     const names = [...this.#pending];
     try {
-      const waiting = names.filter((name) => !this.#renamed.has(name));
-      await inGroups(waiting, async (name) => {
-        const file = await this.#io.openForSync(join(this.#dir, 'tmp', name));
-        try {
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-      });
-      await inGroups(waiting, async (name) => {
-        await this.#io.rename(join(this.#dir, 'tmp', name), join(this.#dir, 'new', name));
-        this.#renamed.add(name);
-      });
+      // Every file is on disk before any of them appears in new/ (a reader never sees a
+      // message whose content could still be lost). An early sync() may have missed files
+      // added after it started: let it finish, then sync whatever is left.
+      await this.#syncing?.catch(() => undefined);
+      await this.sync();
+      this.#state = 'committing';
+      await inGroups(
+        names.filter((name) => !this.#renamed.has(name)),
+        async (name) => {
+          await this.#io.rename(join(this.#dir, 'tmp', name), join(this.#dir, 'new', name));
+          this.#renamed.add(name);
+        },
+      );
       const dir = await this.#io.openForSync(join(this.#dir, 'new'));
       try {
         await dir.sync();
@@ -97,6 +137,7 @@ export class MaildirBatch {
       throw error;
     }
     this.#pending.length = 0;
+    this.#synced.clear();
     this.#state = 'done';
     return names;
   }
@@ -105,11 +146,37 @@ export class MaildirBatch {
   async abort(): Promise<void> {
     if (this.#state === 'done') return;
     this.#state = 'done';
+    // An early sync() may still be using the open descriptors: close them after it.
+    await this.#syncing?.catch(() => undefined);
     const names = this.#pending.splice(0);
+    for (const file of this.#open.values()) await file.close().catch(() => undefined);
+    this.#open.clear();
     await inGroups(names, async (name) => {
       await this.#io.unlink(join(this.#dir, 'tmp', name)).catch(() => undefined);
     });
   }
+}
+
+/**
+ * Runs `run` over `items` with at most {@link PARALLEL} in flight, starting the next as soon
+ * as one finishes (fsyncs take very different times; a group would wait for its slowest).
+ * Rejects with the first error after the ones in flight have settled.
+ */
+async function inPool<T>(items: T[], run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await run(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
 }
 
 async function inGroups<T>(items: T[], run: (item: T) => Promise<unknown>): Promise<void> {

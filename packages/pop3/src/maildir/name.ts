@@ -7,6 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 let counter = 0;
+/** The host part, computed once: `os.hostname()` is a system call (uname) per call. */
+let defaultHost: string | undefined;
+/** `process.pid` is a system call (getpid) per read in Node 20; it never changes. */
+const PID = process.pid;
+/** Random bytes for the `R` field, drawn from the CSPRNG in blocks rather than per name. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
 /** Last microsecond timestamp handed out; names get strictly increasing times in a process. */
 let lastMicros = 0;
 
@@ -20,15 +27,20 @@ export function safeHostname(name: string = hostname()): string {
  * monotonic microsecond clock and never repeat within a process, so names sort in the order
  * they were made.
  */
-export function uniqueName(host: string = safeHostname()): string {
+export function uniqueName(host: string = (defaultHost ??= safeHostname())): string {
   let micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   if (micros <= lastMicros) micros = lastMicros + 1;
   lastMicros = micros;
   const sec = Math.floor(micros / 1_000_000);
   const usec = micros % 1_000_000;
   counter = (counter + 1) % 1_000_000_000;
-  const random = randomBytes(4).toString('hex');
-  return `${sec}.M${usec}P${process.pid}Q${counter}R${random}.${host}`;
+  if (poolAt + 4 > pool.length) {
+    pool = randomBytes(1024);
+    poolAt = 0;
+  }
+  const random = pool.toString('hex', poolAt, poolAt + 4);
+  poolAt += 4;
+  return `${sec}.M${usec}P${PID}Q${counter}R${random}.${host}`;
 }
 
 /** The uid of a file: its base name without the `:2,flags` info part. */
