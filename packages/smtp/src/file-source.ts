@@ -18,6 +18,12 @@ export interface MessageFile {
 export const FILE_READ_SIZE = 256 * 1024;
 
 /**
+ * Reads in flight ahead of the caller. One is not enough: a read's round trip through the
+ * thread pool takes longer than encoding and writing a chunk, so the writer would wait.
+ */
+export const FILE_READ_AHEAD = 3;
+
+/**
  * Whether `source` is a {@link MessageFile}. A Node file stream also has a `path` property
  * but is a stream (async iterable), and is taken as one.
  */
@@ -37,11 +43,12 @@ export function isMessageFile(source: unknown): source is MessageFile {
  */
 export class FileChunks implements AsyncIterator<Buffer, undefined> {
   readonly #path: string | URL;
-  #file: FileHandle | undefined;
+  #file: Promise<FileHandle> | undefined;
   #stat: Stats | undefined;
   #position = 0;
   #eof = false;
-  #ahead: Promise<Buffer | undefined> | undefined;
+  /** Reads started ahead, in file order. */
+  readonly #ahead: Array<Promise<Buffer | undefined>> = [];
   readonly #owned = new Map<ArrayBufferLike, Buffer>();
   readonly #free = new Set<Buffer>();
 
@@ -50,34 +57,39 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   }
 
   async next(): Promise<IteratorResult<Buffer, undefined>> {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    const chunk = await (ahead ?? this.#read());
+    const chunk = await (this.#ahead.shift() ?? this.#read());
     if (chunk === undefined) {
+      await this.#settle();
       await this.#close();
       return { done: true, value: undefined };
     }
-    // Read the next chunk while the caller works on this one (the read runs off the main thread).
-    const next = this.#read();
-    next.catch(() => undefined); // Reported by the next call to next().
-    this.#ahead = next;
+    // Read on while the caller works on this chunk (reads run off the main thread).
+    while (this.#ahead.length < FILE_READ_AHEAD && !this.#eof) {
+      const next = this.#read();
+      next.catch(() => undefined); // Reported by the call to next() that takes it.
+      this.#ahead.push(next);
+    }
     return { done: false, value: chunk };
   }
 
-  /** Stops reading: closes the file (keeping what was read ahead) and resolves when done. */
+  /** Stops reading: closes the file and resolves when done. */
   async return(): Promise<IteratorResult<Buffer, undefined>> {
     this.#eof = true;
-    await this.#ahead?.catch(() => undefined);
-    this.#ahead = undefined;
+    await this.#settle();
+    this.#ahead.length = 0;
     await this.#close();
     return { done: true, value: undefined };
   }
 
   /** Closes the file until the next read (which reopens it and checks it is unchanged). */
   async detach(): Promise<void> {
-    const ahead = this.#ahead;
-    if (ahead !== undefined) await ahead.catch(() => undefined);
+    await this.#settle();
     await this.#close();
+  }
+
+  /** Waits for the reads in flight (keeping their results). */
+  async #settle(): Promise<void> {
+    await Promise.all(this.#ahead.map((read) => read.catch(() => undefined)));
   }
 
   /**
@@ -91,7 +103,6 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
 
   async #read(): Promise<Buffer | undefined> {
     if (this.#eof) return undefined;
-    const file = this.#file ?? (await this.#open());
     let buf: Buffer | undefined;
     for (const free of this.#free) {
       buf = free;
@@ -103,17 +114,35 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
       buf = Buffer.allocUnsafeSlow(FILE_READ_SIZE);
       this.#owned.set(buf.buffer, buf);
     }
-    const { bytesRead } = await file.read(buf, 0, buf.length, this.#position);
-    if (bytesRead === 0) {
+    // Reads run concurrently: each claims its range before it starts.
+    const position = this.#position;
+    this.#position += buf.length;
+    const file = await (this.#file ?? this.#open());
+    const { bytesRead } = await file.read(buf, 0, buf.length, position);
+    if (bytesRead < buf.length) {
+      // Only the end of the file makes a read of a regular file short; anything else would
+      // leave a gap in the message.
+      if (position + bytesRead < this.#stat!.size) throw new MailError('MAIL_INVALID_ARGUMENT', 'a read of the message file came back short before its end');
       this.#eof = true;
+    }
+    if (bytesRead === 0) {
       this.#free.add(buf);
       return undefined;
     }
-    this.#position += bytesRead;
     return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
   }
 
-  async #open(): Promise<FileHandle> {
+  #open(): Promise<FileHandle> {
+    const opening = this.#openChecked();
+    this.#file = opening;
+    // A failed open is reported by the read that waits for it; the next read tries again.
+    opening.catch(() => {
+      if (this.#file === opening) this.#file = undefined;
+    });
+    return opening;
+  }
+
+  async #openChecked(): Promise<FileHandle> {
     const file = await open(this.#path, 'r');
     try {
       const stat = await file.stat();
@@ -126,13 +155,14 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
       await file.close();
       throw error;
     }
-    this.#file = file;
     return file;
   }
 
   async #close(): Promise<void> {
     const file = this.#file;
     this.#file = undefined;
-    await file?.close();
+    if (file === undefined) return;
+    const handle = await file.catch(() => undefined);
+    await handle?.close();
   }
 }

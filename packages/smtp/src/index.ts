@@ -5,7 +5,7 @@ export { SMTP, type CallOptions, type LoginOptions } from './client.js';
 export { LMTP, type LMTPConnectOptions } from './lmtp.js';
 export { SMTPPool, type SMTPPoolOptions, type RetryPolicy, type RateLimit } from './pool.js';
 export type { SMTPConnectOptions, SMTPAuthOptions } from './options.js';
-export type { BodyInput } from './body.js';
+export type { BodyInput, MessageFile } from './body.js';
 export type { SendMessageOptions } from './message.js';
 export type { SendMailOptions, SendResult, Recipient, RecipientResult, DSNOptions, FinalResponse } from './result.js';
 export {
