@@ -10,6 +10,7 @@ import * as cmd from './protocol/commands.js';
 import { isPositive, type Reply } from './protocol/reply.js';
 import { sendData, sendBdat, type BodyInput } from './data.js';
 import { prepareMessage, type SendMessageOptions } from './message.js';
+import { AddressCache } from './envelope.js';
 import { sendMailOn, type Session, type SendMailOptions, type SendResult } from './send.js';
 import { SMTPSession, type CallOptions } from './session.js';
 
@@ -26,6 +27,9 @@ export type { CallOptions, LoginOptions } from './session.js';
  * ```
  */
 export class SMTP extends SMTPSession implements AsyncDisposable {
+  /** What send.ts drives, made once (its parts never change). */
+  #session: Session | undefined;
+
   /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and logs in as configured. */
   static async connect(options: SMTPConnectOptions): Promise<SMTP> {
     const resolved = resolveSMTPOptions(options);
@@ -150,7 +154,7 @@ export class SMTP extends SMTPSession implements AsyncDisposable {
 
   /** The whole transaction: see {@link SendMailOptions} and {@link SendResult}. */
   sendMail(options: SendMailOptions): Promise<SendResult> {
-    return sendMailOn(this.session(), options);
+    return sendMailOn((this.#session ??= this.session()), options);
   }
 
   /**
@@ -163,7 +167,7 @@ export class SMTP extends SMTPSession implements AsyncDisposable {
 
   /** @internal What send.ts drives. */
   protected session(): Session {
-    return { channel: this.channel, queue: this.queue, smtp: this, lmtp: false };
+    return { channel: this.channel, queue: this.queue, smtp: this, lmtp: false, addresses: new AddressCache() };
   }
 
   /** QUIT if still connected (errors ignored), then close. */

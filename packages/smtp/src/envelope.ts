@@ -8,7 +8,7 @@ import { planBody, type BodyPlan, type PreparedBody } from './body.js';
 import { SMTPMessageError, SMTPNotSupportedError, toMailError } from './errors.js';
 import { mailFromLine, rcptToLine, type MailParams, type RcptParams } from './protocol/commands.js';
 import { normalizeAddress, isAsciiAddress } from './protocol/address.js';
-import { hasKeyword, type Capabilities } from './protocol/ehlo.js';
+import type { Capabilities } from './protocol/ehlo.js';
 import type { Recipient, SendMailOptions } from './result.js';
 
 /** A transaction, ready to be written. */
@@ -25,38 +25,68 @@ export interface EnvelopePlan {
 export interface Addresses {
   /** From `normalizeAddress(from, 'sender address', { allowNull: true })`. */
   from: string;
-  /** From {@link normalizeRecipients}. */
+  /** Checked like the sender, with `allowPostmaster` instead of `allowNull`. */
   recipients: Recipient[];
+  /** Every address is pure ASCII (otherwise the envelope needs SMTPUTF8, RFC 6531 §3.4). */
+  ascii: boolean;
 }
 
 const SENDER_RULES = { allowNull: true } as const;
 const RECIPIENT_RULES = { allowPostmaster: true } as const;
+/** Entries per kind before an {@link AddressCache} starts over. */
+const CACHED_ADDRESSES = 256;
 
-/** The sender and the recipients checked (CR/LF/NUL and syntax) before anything is queued or written. */
-export function normalizeAddresses(options: Pick<SendMailOptions, 'from' | 'to'>): Addresses {
-  let from: string;
-  try {
-    from = normalizeAddress(options.from, 'sender address', SENDER_RULES);
-  } catch (error) {
-    throw toMailError(error);
-  }
-  return { from, recipients: normalizeRecipients(options.to) };
+interface Checked {
+  address: string;
+  ascii: boolean;
 }
 
-/** The recipients as objects, addresses checked (CR/LF/NUL and syntax) before any write. */
-export function normalizeRecipients(to: SendMailOptions['to']): Recipient[] {
+/**
+ * The addresses one session already checked, by the string the caller passed: a session
+ * usually sends from one address to a few, thousands of times, and `normalizeAddress` is a
+ * pure function of its input. Only accepted addresses are kept; bounded, and dropped with
+ * the session.
+ */
+export class AddressCache {
+  readonly #senders = new Map<string, Checked>();
+  readonly #recipients = new Map<string, Checked>();
+
+  /** `normalizeAddress(input, 'sender address', { allowNull: true })`, remembered. */
+  sender(input: string): Checked {
+    return this.#senders.get(input) ?? remember(this.#senders, input, normalizeAddress(input, 'sender address', SENDER_RULES));
+  }
+
+  /** `normalizeAddress(input, 'recipient address', { allowPostmaster: true })`, remembered. */
+  recipient(input: string): Checked {
+    return this.#recipients.get(input) ?? remember(this.#recipients, input, normalizeAddress(input, 'recipient address', RECIPIENT_RULES));
+  }
+}
+
+function remember(cache: Map<string, Checked>, input: string, address: string): Checked {
+  if (cache.size >= CACHED_ADDRESSES) cache.clear();
+  const checked = { address, ascii: isAsciiAddress(address) };
+  cache.set(input, checked);
+  return checked;
+}
+
+/** The sender and the recipients checked (CR/LF/NUL and syntax) before anything is queued or written. */
+export function normalizeAddresses(options: Pick<SendMailOptions, 'from' | 'to'>, cache: AddressCache = new AddressCache()): Addresses {
+  const to = options.to;
   const list = typeof to === 'string' ? [to] : to;
   if (list.length === 0) throw new MailError('MAIL_INVALID_ARGUMENT', 'no recipients given');
-  const out: Recipient[] = [];
   try {
+    const from = cache.sender(options.from);
+    let ascii = from.ascii;
+    const recipients: Recipient[] = [];
     for (const r of list) {
-      if (typeof r === 'string') out.push({ address: normalizeAddress(r, 'recipient address', RECIPIENT_RULES) });
-      else out.push({ ...r, address: normalizeAddress(r.address, 'recipient address', RECIPIENT_RULES) });
+      const checked = cache.recipient(typeof r === 'string' ? r : r.address);
+      ascii &&= checked.ascii;
+      recipients.push(typeof r === 'string' ? { address: checked.address } : { ...r, address: checked.address });
     }
+    return { from: from.address, recipients, ascii };
   } catch (error) {
     throw toMailError(error);
   }
-  return out;
 }
 
 /**
@@ -70,7 +100,7 @@ export function planEnvelope(
   caps: Capabilities,
   session: { secure: boolean; chunking: boolean },
 ): EnvelopePlan {
-  const { from, recipients } = addresses;
+  const { from, recipients, ascii } = addresses;
   const bodyPlan = planBody(body, caps, { body: options.body, chunking: session.chunking });
   const info = body.inspector.info;
   const params: MailParams = { body: bodyPlan.body, extra: options.mailParams };
@@ -84,8 +114,8 @@ export function planEnvelope(
   if (caps.size !== undefined && size !== undefined) params.size = size;
 
   // RFC 6531 §3.4: internationalised addresses need SMTPUTF8; so do UTF-8 headers (RFC 6532).
-  const utf8Addresses = !isAsciiAddress(from) || recipients.some((r) => !isAsciiAddress(r.address));
-  const smtputf8Offered = hasKeyword(caps, 'SMTPUTF8');
+  const utf8Addresses = !ascii;
+  const smtputf8Offered = caps.keywords.has('SMTPUTF8');
   if ((utf8Addresses || options.smtputf8 === true) && !smtputf8Offered) {
     throw new SMTPNotSupportedError('the envelope needs SMTPUTF8 (RFC 6531), which the server does not offer');
   }
@@ -96,7 +126,7 @@ export function planEnvelope(
   if (options.requireTLS === true) {
     // RFC 8689 §4.1: only over TLS, and only to a server that offers REQUIRETLS.
     if (!session.secure) throw new MailError('MAIL_TLS_REQUIRED', 'REQUIRETLS needs a verified TLS session');
-    if (!hasKeyword(caps, 'REQUIRETLS')) throw new SMTPNotSupportedError('the server does not offer REQUIRETLS (RFC 8689)');
+    if (!caps.keywords.has('REQUIRETLS')) throw new SMTPNotSupportedError('the server does not offer REQUIRETLS (RFC 8689)');
     params.requireTLS = true;
   }
 
@@ -128,7 +158,7 @@ export function planEnvelope(
 function dsnEnabled(options: SendMailOptions, caps: Capabilities): boolean {
   const requested = options.dsn !== undefined || (typeof options.to !== 'string' && options.to.some((r) => typeof r !== 'string' && (r.notify !== undefined || r.orcpt !== undefined)));
   if (!requested) return false;
-  if (hasKeyword(caps, 'DSN')) return true;
+  if (caps.keywords.has('DSN')) return true;
   if (options.dsn?.onUnsupported === 'omit') return false;
   throw new SMTPNotSupportedError("DSN was requested but the server does not offer DSN (RFC 3461); set dsn.onUnsupported: 'omit' to send without");
 }

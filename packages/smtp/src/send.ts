@@ -9,9 +9,8 @@ import { prepareBody, prepareWhole, type PreparedBody } from './body.js';
 import type { ReplyChannel } from './channel.js';
 import type { SMTP } from './client.js';
 import { readFinalReply, writeBdatBody, writeDataBody } from './data.js';
-import { normalizeAddresses, planEnvelope, type Addresses, type EnvelopePlan } from './envelope.js';
+import { normalizeAddresses, planEnvelope, type AddressCache, type Addresses, type EnvelopePlan } from './envelope.js';
 import { formatBdat, formatEnvid, formatNotify, formatOrcpt } from './protocol/commands.js';
-import { hasKeyword } from './protocol/ehlo.js';
 import { isPositive, type Reply } from './protocol/reply.js';
 import type { CommandQueue, QueueTask } from './queue.js';
 import { lmtpDelivered, recipientResult, sendResult, type RecipientResult, type SendMailOptions, type SendResult } from './result.js';
@@ -25,6 +24,8 @@ export interface Session {
   smtp: SMTP;
   /** LMTP: one reply per accepted recipient after the message (RFC 2033 §4.2). */
   lmtp: boolean;
+  /** The addresses this session already checked. */
+  addresses: AddressCache;
 }
 
 // Messages up to this size ride in the envelope's write as one `BDAT n LAST`.
@@ -34,18 +35,16 @@ const INLINE_BDAT = 256 * 1024;
 export function sendMailOn(session: Session, options: SendMailOptions): Promise<SendResult> {
   let addresses: Addresses;
   try {
-    addresses = checkEarly(options);
+    addresses = checkEarly(options, session.addresses);
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  const message = options.message;
-  const whole = typeof message === 'string' || message instanceof Uint8Array ? prepareWhole(message) : undefined;
-  return session.queue.runTask(new Transaction(session, options, addresses, whole));
+  return session.queue.runTask(new Transaction(session, options, addresses));
 }
 
 /** CR/LF/NUL and syntax in addresses and DSN values fail here, before the call is queued. */
-function checkEarly(options: SendMailOptions): Addresses {
-  const addresses = normalizeAddresses(options);
+function checkEarly(options: SendMailOptions, cache: AddressCache): Addresses {
+  const addresses = normalizeAddresses(options, cache);
   const dsn = options.dsn;
   const to = options.to;
   if (dsn === undefined && (typeof to === 'string' || to.every((r) => typeof r === 'string'))) return addresses;
@@ -77,12 +76,23 @@ class Transaction implements QueueTask<SendResult> {
   #written: Written | undefined;
   #bytes = 0;
 
-  constructor(session: Session, options: SendMailOptions, addresses: Addresses, body: PreparedBody | undefined) {
+  constructor(session: Session, options: SendMailOptions, addresses: Addresses) {
     this.signal = options.signal;
     this.#s = session;
     this.#options = options;
     this.#addresses = addresses;
-    this.#body = body;
+  }
+
+  /**
+   * A string or bytes message, normalised and inspected when first needed: when the
+   * transaction is next in line (its envelope is written early) or runs, not when it is
+   * queued, so thousands of queued calls do not keep thousands of prepared bodies alive
+   * (they would survive into the old generation; prepared late, they die young).
+   */
+  #whole(): PreparedBody | undefined {
+    const message = this.#options.message;
+    if (this.#body === undefined && (typeof message === 'string' || message instanceof Uint8Array)) this.#body = prepareWhole(message);
+    return this.#body;
   }
 
   #plan(body: PreparedBody): EnvelopePlan {
@@ -92,13 +102,14 @@ class Transaction implements QueueTask<SendResult> {
 
   get #pipelining(): boolean {
     const smtp = this.#s.smtp;
-    return smtp.options.pipelining !== false && hasKeyword(smtp.capabilities, 'PIPELINING');
+    return smtp.options.pipelining !== false && smtp.capabilities.keywords.has('PIPELINING');
   }
 
   /** The envelope (and a small BDAT message) as bytes for the previous transaction's last write. */
   prewrite(reset: boolean): Buffer | undefined {
-    const body = this.#body;
-    if (body === undefined || !this.#pipelining) return undefined;
+    if (!this.#pipelining) return undefined;
+    const body = this.#whole();
+    if (body === undefined) return undefined;
     let plan: EnvelopePlan;
     try {
       plan = this.#plan(body);
@@ -177,7 +188,7 @@ class Transaction implements QueueTask<SendResult> {
     const written = this.#written;
     // A prewritten envelope's replies may already be buffered; otherwise nothing may be.
     if (!written) await channel.checkUnsolicited(signal);
-    const body = this.#body ?? (this.#body = await prepareBody(this.#options.message, this.#options.lookAhead));
+    const body = this.#whole() ?? (this.#body = await prepareBody(this.#options.message, this.#options.lookAhead));
     const pipelining = this.#pipelining;
     const plan = written?.plan ?? this.#plan(body);
     const reset = written ? written.reset : smtp.needsReset;

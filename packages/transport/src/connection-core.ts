@@ -12,10 +12,12 @@ import { Input } from './input.js';
 import { abortedError } from './open-socket.js';
 import type { ResolvedOptions } from './options.js';
 import { redactLine, type Tracer } from './trace.js';
+import { Turn } from './turns.js';
 import type { ReadOptions } from './types.js';
 
 /** How long `close()` waits for the peer to close after our FIN before destroying. */
 const CLOSE_GRACE_MS = 5_000;
+const RESOLVED = Promise.resolve();
 interface Pending {
   reject(error: MailError): void;
 }
@@ -36,7 +38,10 @@ export abstract class ConnectionCore {
   readonly #server: boolean;
   #pending = new Set<Pending>();
   readonly #deadlines = new Deadlines();
-  #queue: Promise<void> = Promise.resolve();
+  /** The latest turn taken among reads and upgrades. */
+  #lastTurn: Turn | undefined;
+  /** Per phase, what a missed deadline does (made once, not per read). */
+  readonly #onTimeout: Partial<Record<Phase, () => void>> = {};
   /** Turns taken and not yet released (0: no read or upgrade is queued or running). */
   #turns = 0;
   #onConnectionAbort: (() => void) | undefined;
@@ -169,30 +174,37 @@ export abstract class ConnectionCore {
       this.destroy(abortedError(signal));
       this.assertOpen();
     }
-    const onAbort = (): void => this.destroy(abortedError(signal));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const forget = this.#deadlines.add(deadline, () => this.destroy(timeoutError(phase, this.#opts.timeouts[phase], this.input.received === 0 && this.tlsSocket === undefined && !this.#server)));
+    const forget = this.#deadlines.add(deadline, this.#timeoutOf(phase));
     if (signal === undefined) return forget;
+    const onAbort = (): void => this.destroy(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
     return () => {
       forget();
       signal.removeEventListener('abort', onAbort);
     };
   }
 
+  /** What a missed deadline of `phase` does: destroys the connection with a timeout error. */
+  #timeoutOf(phase: Phase): () => void {
+    return (this.#onTimeout[phase] ??= () =>
+      this.destroy(timeoutError(phase, this.#opts.timeouts[phase], this.input.received === 0 && this.tlsSocket === undefined && !this.#server)));
+  }
+
   /** Takes the next turn among reads (and TLS upgrades), in call order. */
   protected turn(): { ready: Promise<void>; release: () => void } {
-    const ready = this.#queue;
-    let resolve!: () => void;
-    this.#queue = new Promise<void>((r) => (resolve = r));
+    const turn = this.#takeTurn();
+    return { ready: turn.ready ?? RESOLVED, release: () => this.#releaseTurn(turn) };
+  }
+
+  #takeTurn(): Turn {
+    const turn = new Turn(this.#lastTurn);
+    this.#lastTurn = turn;
     this.#turns++;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.#turns--;
-      resolve();
-    };
-    return { ready, release };
+    return turn;
+  }
+
+  #releaseTurn(turn: Turn): void {
+    if (turn.release()) this.#turns--;
   }
 
   /** A synchronous read may run now: open, no read or upgrade queued, bytes buffered. */
@@ -223,10 +235,13 @@ export abstract class ConnectionCore {
   async #readSlow<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
     this.assertOpen();
     const phase = opts.phase ?? defaultPhase;
-    const release = this.guard(phase, opts.deadline ?? Date.now() + this.#opts.timeouts[phase], opts.signal);
-    const turn = this.turn();
+    const deadline = opts.deadline ?? Date.now() + this.#opts.timeouts[phase];
+    // Without a signal (the usual case) the deadline is armed directly, with no closure.
+    const release = opts.signal === undefined ? undefined : this.guard(phase, deadline, opts.signal);
+    const timer = release === undefined ? this.#deadlines.arm(deadline, this.#timeoutOf(phase)) : undefined;
+    const turn = this.#takeTurn();
     try {
-      await turn.ready;
+      if (turn.ready !== undefined) await turn.ready;
       for (;;) {
         this.assertOpen();
         const value = attempt();
@@ -237,8 +252,9 @@ export abstract class ConnectionCore {
     } catch (err) {
       throw this.fail(err);
     } finally {
-      turn.release();
-      release();
+      this.#releaseTurn(turn);
+      if (timer !== undefined) this.#deadlines.disarm(timer);
+      else release?.();
     }
   }
 

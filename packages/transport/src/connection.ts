@@ -120,8 +120,14 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
   }
 
   /** Next line, CRLF (or LF) stripped, decoded as UTF-8. */
-  async readLine(opts: ReadOptions = {}): Promise<string> {
-    return (await this.readLineBytes(opts)).toString('utf8');
+  readLine(opts: ReadOptions = {}): Promise<string> {
+    return this.read(opts, 'command', () => {
+      const line = this.input.framer.nextLine();
+      if (line === undefined) return undefined;
+      const text = line.toString('utf8');
+      if (this.tracer.active) this.traceIn(text, opts.redactAfter);
+      return text;
+    });
   }
 
   /** Next line as raw bytes without its terminator. */
@@ -156,13 +162,19 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
    * Raw bytes; resolves once the socket accepted them (waits for `drain` when full). A list of
    * buffers (e.g. `DotStuffer.pushParts`) goes out as one gathered write, without joining them.
    */
-  async write(data: string | Uint8Array | readonly Uint8Array[], opts: WriteOptions = {}): Promise<void> {
+  write(data: string | Uint8Array | readonly Uint8Array[], opts: WriteOptions = {}): Promise<void> {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (this.tracer.active) {
-      const size = buf instanceof Uint8Array ? buf.length : buf.reduce((n, part) => n + part.length, 0);
-      this.tracer.event(this.outDirection, opts.trace ?? `<${size} bytes>`, opts.trace === undefined);
+      try {
+        const size = buf instanceof Uint8Array ? buf.length : buf.reduce((n, part) => n + part.length, 0);
+        this.tracer.event(this.outDirection, opts.trace ?? `<${size} bytes>`, opts.trace === undefined);
+      } catch (err) {
+        // A throwing logger rejects the write, as it did when this method was async.
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     }
-    await this.send(buf, opts.phase ?? 'data', opts.signal, opts.deadline);
+    // No async wrapper: one promise (send's) per write, not two.
+    return this.send(buf, opts.phase ?? 'data', opts.signal, opts.deadline);
   }
 
   /** One command line: refuses CR, LF and NUL before any I/O, appends CRLF, traces redacted. */

@@ -80,4 +80,15 @@ describe('Deadlines', () => {
     vi.advanceTimersByTime(10);
     expect(fired).toEqual(['first', 'second']);
   });
+
+  it('arm/disarm: a disarmed deadline never fires, disarming twice is harmless', () => {
+    const d = new Deadlines();
+    const fired: string[] = [];
+    const a = d.arm(Date.now() + 10, () => fired.push('a'));
+    d.arm(Date.now() + 20, () => fired.push('b'));
+    d.disarm(a);
+    d.disarm(a);
+    vi.advanceTimersByTime(30);
+    expect(fired).toEqual(['b']);
+  });
 });

@@ -16,6 +16,9 @@ interface Entry {
   readonly onExpire: () => void;
 }
 
+/** A deadline armed with {@link Deadlines.arm}. */
+export type DeadlineToken = object;
+
 /** Pending deadlines with one shared timer. Internal. */
 export class Deadlines {
   readonly #entries = new Set<Entry>();
@@ -28,13 +31,25 @@ export class Deadlines {
    * returned release function is called first.
    */
   add(deadline: number, onExpire: () => void): () => void {
+    const entry = this.arm(deadline, onExpire);
+    return () => this.disarm(entry);
+  }
+
+  /**
+   * Like {@link add}, for callers that keep the returned token and pass it to
+   * {@link disarm} (no closure per deadline). Disarming twice is harmless.
+   */
+  arm(deadline: number, onExpire: () => void): DeadlineToken {
     const entry: Entry = { deadline, onExpire };
     this.#entries.add(entry);
     if (deadline < this.#due) this.#arm(deadline);
     else if (this.#entries.size === 1) this.#timer?.ref();
-    return () => {
-      if (this.#entries.delete(entry) && this.#entries.size === 0) this.#timer?.unref();
-    };
+    return entry;
+  }
+
+  /** Forgets a deadline from {@link arm}. */
+  disarm(token: DeadlineToken): void {
+    if (this.#entries.delete(token as Entry) && this.#entries.size === 0) this.#timer?.unref();
   }
 
   /** Forgets every deadline and stops the timer (the connection is gone). */

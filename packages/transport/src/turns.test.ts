@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { Turn } from './turns.js';
+
+describe('Turn', () => {
+  it('needs no waiting with nobody ahead, or when the one ahead was released', () => {
+    expect(new Turn(undefined).ready).toBeUndefined();
+    const first = new Turn(undefined);
+    expect(first.release()).toBe(true);
+    expect(first.release()).toBe(false);
+    expect(new Turn(first).ready).toBeUndefined();
+  });
+
+  it('each turn waits for the one taken before it, in order', async () => {
+    const a = new Turn(undefined);
+    const b = new Turn(a);
+    const c = new Turn(b);
+    const order: string[] = [];
+    const waitB = b.ready!.then(() => order.push('b'));
+    const waitC = c.ready!.then(() => order.push('c'));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    a.release();
+    await waitB;
+    expect(order).toEqual(['b']);
+    b.release();
+    await waitC;
+    expect(order).toEqual(['b', 'c']);
+  });
+});
