@@ -11,8 +11,12 @@ export const POP3_PORT = 110;
 /** Default bound on a message buffered whole by `retr`/`top` (use `retrStream` beyond). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024;
 
-/** Default number of RETR commands kept in flight by the pipelined fetch. */
-export const DEFAULT_PIPELINE_WINDOW = 64;
+/**
+ * Default number of RETR commands kept in flight by the pipelined fetch. 256 rather than 64:
+ * measured on a loaded 2-core machine, 2000 x 10 KB from Dovecot took ~8 % less wall time
+ * (the server keeps working while the client is descheduled), at the same CPU.
+ */
+export const DEFAULT_PIPELINE_WINDOW = 256;
 
 /** Options of {@link POP3.connect}: the transport's options, most of them optional. */
 export interface POP3ConnectOptions extends Omit<ConnectOptions, 'port' | 'security' | 'protocol'> {

@@ -30,7 +30,11 @@ export interface RetrManyOptions extends CallOptions {
    * completes). Deletions are final only when QUIT succeeds.
    */
   delete?: boolean;
-  /** Most RETR commands in flight (PIPELINING only). Default 64, at most 1024. */
+  /**
+   * Most RETR commands in flight (PIPELINING only). Default 256, at most 1024. Stopping the
+   * iteration early still reads (and discards) the replies in flight, so a large window makes
+   * an early exit cost more.
+   */
   window?: number;
 }
 
