@@ -14,6 +14,15 @@ export interface MessageFile {
   path: string | URL;
 }
 
+/**
+ * Internal form of a message file: the part from octet `start` on, after `prefix` (what
+ * `sendMessage` kept of the header section, already normalised, with Bcc removed).
+ */
+export interface FileSlice extends MessageFile {
+  start?: number;
+  prefix?: Buffer;
+}
+
 /** Size of each read; big enough for few system calls, small enough to keep memory low. */
 export const FILE_READ_SIZE = 256 * 1024;
 
@@ -52,12 +61,18 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   readonly #owned = new Map<ArrayBufferLike, Buffer>();
   readonly #free = new Set<Buffer>();
 
-  constructor(file: MessageFile) {
+  #prefix: Buffer | undefined;
+
+  constructor(file: FileSlice) {
     this.#path = file.path;
+    this.#position = file.start ?? 0;
+    this.#prefix = file.prefix !== undefined && file.prefix.length > 0 ? file.prefix : undefined;
   }
 
   async next(): Promise<IteratorResult<Buffer, undefined>> {
-    const chunk = await (this.#ahead.shift() ?? this.#read());
+    const prefix = this.#prefix;
+    this.#prefix = undefined;
+    const chunk = prefix ?? (await (this.#ahead.shift() ?? this.#read()));
     if (chunk === undefined) {
       await this.#settle();
       await this.#close();

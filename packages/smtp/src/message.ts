@@ -7,7 +7,8 @@
  */
 import { MailError, normalize } from '@mail/transport';
 import type { BodyInput } from './body.js';
-import { FileChunks, isMessageFile } from './file-source.js';
+import { readFileHead } from './file-head.js';
+import { isMessageFile, type FileSlice, type MessageFile } from './file-source.js';
 import { headerValues, parseAddressList, parseHeaderSection, withoutFields, type HeaderSection } from './protocol/headers.js';
 import type { SendMailOptions } from './result.js';
 
@@ -25,7 +26,17 @@ const BCC = ['Bcc', 'Resent-Bcc'];
 
 /** The envelope and the message to send (Bcc removed). */
 export async function prepareMessage(message: BodyInput, options: SendMessageOptions): Promise<SendMailOptions> {
+  if (isMessageFile(message)) {
+    // The header section is read here; the body is read from the file itself when it is sent.
+    const { head, bodyStart } = await readFileHead(message, MAX_HEADER_SECTION);
+    return withEnvelope(head, options, (stripped) => (bodyStart === undefined ? stripped : ({ path: message.path, start: bodyStart, prefix: Buffer.from(stripped) } satisfies FileSlice)));
+  }
   const { head, rest } = await readHead(message);
+  return withEnvelope(head, options, (stripped) => (rest === undefined ? stripped : concat(stripped, rest)));
+}
+
+/** The envelope from `head` (unless given) and the message made from `head` without Bcc. */
+function withEnvelope(head: Uint8Array, options: SendMessageOptions, body: (stripped: Uint8Array) => BodyInput): SendMailOptions {
   const section = parseHeaderSection(head);
   const env = envelopeFromHeaders(section);
   const from = options.from ?? env.from;
@@ -33,8 +44,7 @@ export async function prepareMessage(message: BodyInput, options: SendMessageOpt
   if (from === undefined) throw new MailError('MAIL_INVALID_ARGUMENT', 'the message has no Sender or From header and no from was given');
   if (typeof to !== 'string' && to.length === 0) throw new MailError('MAIL_INVALID_ARGUMENT', 'the message has no To, Cc or Bcc header and no to was given');
   const stripped = section.length < 0 ? head : withoutFields(head, section, BCC);
-  const body: BodyInput = rest === undefined ? stripped : concat(stripped, rest);
-  return { ...options, from, to, message: body };
+  return { ...options, from, to, message: body(stripped) };
 }
 
 /** Sender and recipients from the header section (topmost Resent-* block when there is one). */
@@ -65,9 +75,7 @@ export function envelopeFromHeaders(section: HeaderSection): { from: string | un
 async function readHead(message: BodyInput): Promise<{ head: Uint8Array; rest: AsyncIterator<Buffer, unknown> | undefined }> {
   if (typeof message === 'string') return { head: Buffer.from(message, 'utf8'), rest: undefined };
   if (message instanceof Uint8Array) return { head: message, rest: undefined };
-  // A file is read like a stream here: only the header section is held.
-  const source = isMessageFile(message) ? { [Symbol.asyncIterator]: () => new FileChunks(message) } : message;
-  const iterator = normalize(source)[Symbol.asyncIterator]();
+  const iterator = normalize(message as Exclude<BodyInput, MessageFile>)[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { headerEnd } from '../src/file-head.js';
 import { FILE_READ_AHEAD, FILE_READ_SIZE, FileChunks, isMessageFile } from '../src/file-source.js';
 import { client, failure, fake, noChunking } from './helpers.js';
 import { normalized, peer, peerSuite } from './peers.js';
@@ -148,12 +149,47 @@ describe('sendMail({ message: { path } }) against the fake server', () => {
     expect(server.commands().filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
   });
 
-  it('sendMessage takes the envelope from a file\'s headers', async () => {
+  it('sendMessage takes the envelope from a file\'s headers and removes Bcc, also for a body beyond the look-ahead', async () => {
     const server = await fake({ extensions: noChunking });
     const smtp = await client(server);
-    await smtp.sendMessage({ path: file('From: a@x.test\nTo: b@y.test\nBcc: c@y.test\n\nhi\n') });
-    expect(server.commands().filter((c) => /^(MAIL|RCPT)/.test(c)).map((c) => c.split(' SIZE=')[0])).toEqual(['MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>']);
+    const big = bigMessage(2 * 1024 * 1024).split('\r\n\r\n')[1]!;
+    for (const body of ['hi\n', big]) {
+      await smtp.sendMessage({ path: file(`From: a@x.test\nTo: b@y.test\nBcc: c@y.test\r\n\r${body}`) });
+    }
+    expect(server.commands().filter((c) => /^(MAIL|RCPT)/.test(c)).map((c) => c.replace(/> .*$/, '>'))).toEqual([
+      'MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>',
+      'MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>',
+    ]);
     expect(server.messages[0]!.content.toString()).toBe('From: a@x.test\r\nTo: b@y.test\r\n\r\nhi\r\n');
+    expect(server.messages[1]!.content.equals(normalized(`From: a@x.test\nTo: b@y.test\n\n${big}`))).toBe(true);
+    expect(openInDir()).toBe(0);
+  });
+
+  it('sendMessage of a file whose recipient is refused leaves no file open', async () => {
+    const server = await fake({ extensions: noChunking });
+    server.once('RCPT', '550 5.1.1 No such user\r\n');
+    const smtp = await client(server);
+    const error = await failure(smtp.sendMessage({ path: file(`From: a@x.test\r\nTo: b@y.test\r\n${bigMessage(2 * 1024 * 1024)}`) }));
+    expect(error.name).toBe('SMTPRecipientsRefusedError');
+    expect(openInDir()).toBe(0);
+  });
+});
+
+describe('headerEnd (RFC 5322 §2.1: the header section ends at the first empty line)', () => {
+  it.each([
+    ['A: 1\r\n\r\nbody', true, 8],
+    ['A: 1\n\nbody', true, 6],
+    ['A: 1\r\rbody', true, 6],
+    ['A: 1\r\n\nbody', true, 7],
+    ['A: 1\n\r\nbody', true, 7],
+    ['\r\nbody', true, 2],
+    ['\nbody', true, 1],
+    ['A: 1\r\nB: 2\r\n', true, -1],
+    ['A: 1\r\n\r', true, -1], // The CR may still get its LF.
+    ['A: 1\r\n\r', false, 7],
+    ['A: 1\r\n', false, -1],
+  ])('%j (more: %s) -> %i', (raw, more, end) => {
+    expect(headerEnd(Buffer.from(raw, 'latin1'), more)).toBe(end);
   });
 });
 
