@@ -70,6 +70,49 @@ describe('LineFramer', () => {
     );
   });
 
+  it('property: lines, take, takeChunks and unshift in any order match a plain byte queue', () => {
+    const op = fc.oneof(
+      fc.record({ push: fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => [0x0a, 0x0d, 0x41][x % 3]!)) }),
+      fc.record({ line: fc.constant(true) }),
+      fc.record({ take: fc.nat({ max: 30 }) }),
+      fc.record({ chunks: fc.constant(true) }),
+      fc.record({ unshift: fc.uint8Array({ minLength: 1, maxLength: 5 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const f = new LineFramer();
+        let model = Buffer.alloc(0);
+        for (const o of ops) {
+          if ('push' in o) {
+            f.push(o.push);
+            model = Buffer.concat([model, o.push]);
+          } else if ('line' in o) {
+            const lf = model.indexOf(0x0a);
+            const got = f.nextLine();
+            if (lf === -1) expect(got).toBeUndefined();
+            else {
+              const line = model.subarray(0, lf > 0 && model[lf - 1] === 0x0d ? lf - 1 : lf);
+              expect(got?.toString('latin1')).toBe(line.toString('latin1'));
+              model = model.subarray(lf + 1);
+            }
+          } else if ('take' in o) {
+            const n = Math.min(o.take, model.length);
+            expect(f.take(o.take).toString('latin1')).toBe(model.subarray(0, n).toString('latin1'));
+            model = model.subarray(n);
+          } else if ('chunks' in o) {
+            expect(Buffer.concat(f.takeChunks()).toString('latin1')).toBe(model.toString('latin1'));
+            model = Buffer.alloc(0);
+          } else {
+            f.unshift(Buffer.from(o.unshift));
+            model = Buffer.concat([Buffer.from(o.unshift), model]);
+          }
+          expect(f.length).toBe(model.length);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('property: arbitrary bytes and limits throw nothing but MailError, and memory stays bounded', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 30 }), fc.integer({ min: 1, max: 50 }), (chunks, max) => {

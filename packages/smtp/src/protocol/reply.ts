@@ -70,7 +70,7 @@ function enhancedEnd(code: number, text: string): number {
 /** End of 1-3 ASCII digits starting at `from`, or 0 when there are none or more than 3. */
 function digitsEnd(text: string, from: number): number {
   let i = from;
-  while (i < text.length && i - from < 4 && isDigit(text.charCodeAt(i))) i++;
+  for (let c = text.charCodeAt(i); i - from < 4 && c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i));
   return i === from || i - from > 3 ? 0 : i;
 }
 
