@@ -73,7 +73,7 @@ export function registerCommands(program: Command, h: RegisterHelpers): void {
     .option('--state <file>', 'UIDL state file (default: per account under $XDG_STATE_HOME/mailctl)')
     .option('--max-size <bytes>', 'messages larger than this are not downloaded', h.positiveNumber)
     .addOption(new Option('--oversize <action>', 'what to do with oversized messages').choices(['skip', 'delete']).default('skip'))
-    .option('--batch <n>', 'messages per durable batch (one grouped fsync)', h.positiveNumber)
+    .option('--batch <n>', 'messages per durable batch (one grouped fsync; default 500)', h.positiveNumber)
     .addHelpText(
       'after',
       examples([
