@@ -7,10 +7,12 @@ import { retrMany } from './pipelining.js';
 import { parseCapa } from './protocol/index.js';
 
 /** A client Core over a socket whose server side is `feed` (what the client writes is dropped). */
-function session(): { core: Core; feed: (data: string) => void } {
+function session(): { core: Core; feed: (data: string) => void; written: () => string } {
+  let out = '';
   const socket = new Duplex({
     read() {},
-    write(_chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
+      out += chunk.toString('latin1');
       cb();
     },
   });
@@ -20,7 +22,7 @@ function session(): { core: Core; feed: (data: string) => void } {
   core.capabilities = caps.value;
   core.state = 'TRANSACTION';
   // A copy per push: the client unstuffs received bytes in place.
-  return { core, feed: (data) => socket.push(Buffer.from(data, 'latin1')) };
+  return { core, feed: (data) => socket.push(Buffer.from(data, 'latin1')), written: () => out };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -73,6 +75,52 @@ describe('pipelined fetch: replies taken synchronously or awaited', () => {
     expect(got).toEqual(['one\r\n']);
     expect(POP3ReplyError.is(error)).toBe(true);
     expect((error as MailError).message).toMatch(/RETR 2/);
+    core.conn.destroy();
+  });
+
+  it('calls made before the previous one settled run in order (no reply is taken twice)', async () => {
+    const { core, feed } = session();
+    const it = retrMany(core, [1, 2, 3], {});
+    const calls = [it.next(), it.next(), it.next(), it.next()];
+    await settle();
+    feed('+OK\r\none\r\n.\r\n+OK\r\ntwo\r\n.\r\n+OK\r\nthree\r\n.\r\n');
+    const results = await Promise.all(calls);
+    expect(results.map((r) => (r.done === true ? 'done' : r.value.data.toString()))).toEqual(['one\r\n', 'two\r\n', 'three\r\n', 'done']);
+    expect(core.conn.hasBufferedData()).toBe(false);
+    core.conn.destroy();
+  });
+
+  it('return() before the first next() sends nothing and frees the queue', async () => {
+    const { core, written } = session();
+    const it = retrMany(core, [1, 2], {});
+    expect(await it.return?.()).toEqual({ done: true, value: undefined });
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+    expect(written()).toBe('');
+    const release = await core.queue.acquire();
+    release();
+    core.conn.destroy();
+  });
+
+  it('with delete: an early exit reads the replies in flight and deletes only the messages finished with', async () => {
+    const { core, feed, written } = session();
+    const got: string[] = [];
+    const done = (async () => {
+      for await (const m of retrMany(core, [1, 2, 3], { delete: true })) {
+        got.push(m.data.toString());
+        if (got.length === 2) break;
+      }
+    })();
+    await settle();
+    feed('+OK\r\none\r\n.\r\n+OK\r\ntwo\r\n.\r\n+OK\r\nthree\r\n.\r\n');
+    await settle();
+    // The DELE of message 1 (finished: the consumer asked for message 2); not of message 2.
+    feed('+OK deleted\r\n');
+    await done;
+    expect(got).toEqual(['one\r\n', 'two\r\n']);
+    expect(written()).toBe('RETR 1\r\nRETR 2\r\nRETR 3\r\nDELE 1\r\n');
+    expect(core.conn.hasBufferedData()).toBe(false);
+    const release = await core.queue.acquire();
+    release();
     core.conn.destroy();
   });
 });
