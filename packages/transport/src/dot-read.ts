@@ -149,11 +149,12 @@ export abstract class DotReadingConnection extends WritingConnection {
             const out: Buffer[] = [];
             const chunks = framer.takeChunks();
             for (let i = 0; i < chunks.length && !done; i++) {
-              // The framer's chunks are the socket's own reads (a fresh buffer per read; the
-              // bytes before a body were consumed as lines): unstuffing them in place gives
-              // one view per read instead of one per stuffed line, with no copy.
-              const result = decoder.pushInPlace(chunks[i]!);
-              if (result.body.length > 0) out.push(result.body);
+              // Views around the stuffed dots (push), not pushInPlace's one view per read:
+              // with ~18 times fewer objects per read, V8 collected the spent 64 KB reads
+              // much later (scavenges are paced by heap objects, not by external memory) and
+              // a 100 MiB retrStream peaked at 89 MiB RSS instead of 64.
+              const result = decoder.push(chunks[i]!);
+              for (const chunk of result.chunks) out.push(chunk);
               if (result.done) {
                 done = true;
                 for (let j = chunks.length - 1; j > i; j--) framer.unshift(chunks[j]!);
