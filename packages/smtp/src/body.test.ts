@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { planBody, prepareBody, prepareWhole, streamViolation } from './body.js';
+import { planBody, prepareBody, prepareWhole, rawChunks, streamViolation } from './body.js';
+import { Recycler } from './data.js';
 import { parseEhlo } from './protocol/ehlo.js';
 import { makeReply } from './protocol/reply.js';
 
@@ -64,5 +65,31 @@ describe('planBody (SECURITY.md promise 3)', () => {
     expect(streamViolation(info, { body: '7BIT', bdat: false }, undefined)).toMatch(/8-bit/);
     expect(streamViolation(info, { body: '8BITMIME', bdat: false }, 5)).toMatch(/SIZE limit of 5/);
     expect(streamViolation({ ...info, hasNul: true }, { body: 'BINARYMIME', bdat: true }, undefined)).toBeUndefined();
+  });
+});
+
+describe('streamed bodies: raw chunks, recycled only once written', () => {
+  it('keeps the raw chunks of a body longer than the look-ahead, and hands them all out once', async () => {
+    const chunks = ['a\n', '.b\r', '\nc', 'd'.repeat(10)];
+    const body = await prepareBody(Readable.from(chunks), 3);
+    expect(body.complete).toBe(false);
+    expect(Buffer.concat(body.head).toString()).toBe('a\n.b\r');
+    expect(body.inspector.info.maxLineLength).toBe(2);
+    const all: string[] = [];
+    for await (const chunk of rawChunks(body)) all.push(chunk.toString());
+    expect(all.join('')).toBe(chunks.join(''));
+  });
+
+  it('Recycler hands chunks back only when the socket holds no unwritten byte', () => {
+    const back: Buffer[] = [];
+    const a = Buffer.from('a');
+    const b = Buffer.from('b');
+    const recycler = new Recycler({ head: [], rest: undefined, complete: false, inspector: { info: prepareWhole('').inspector.info }, headers8bit: false, recycle: (c) => back.push(c) });
+    recycler.written(a, 10);
+    expect(back).toEqual([]);
+    recycler.written(b, 0);
+    expect(back).toEqual([a, b]);
+    recycler.written(undefined, 0);
+    expect(back).toHaveLength(2);
   });
 });

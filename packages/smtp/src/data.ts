@@ -44,7 +44,7 @@ async function refuse(info: BodyInfo, plan: BodyPlan, maxSize: number | undefine
  * recycling source (a file) once the socket holds no unwritten byte: only then is every one
  * of them passed on to the operating system.
  */
-class Recycler {
+export class Recycler {
   readonly #recycle: ((chunk: Buffer) => void) | undefined;
   readonly #held: Buffer[] = [];
 

@@ -175,6 +175,52 @@ describe('sendMail({ message: { path } }) against the fake server', () => {
   });
 });
 
+describe('buffer reuse against a slow reader', () => {
+  it('a file read through reused buffers arrives intact when the socket backs up (writes wait for drain while reads run ahead)', async () => {
+    const { createServer } = await import('node:net');
+    const received: Buffer[] = [];
+    const server = createServer((sock) => {
+      let data = false;
+      sock.write('220 slow\r\n');
+      sock.on('data', (buf: Buffer) => {
+        if (data) {
+          received.push(buf);
+          // Read slowly: the client's socket fills up and its writes wait for drain.
+          sock.pause();
+          setTimeout(() => sock.resume(), 1);
+          if (Buffer.concat(received.slice(-2)).includes('\r\n.\r\n')) {
+            data = false;
+            sock.write('250 ok\r\n');
+          }
+          return;
+        }
+        for (const line of buf.toString('latin1').split('\r\n').filter(Boolean)) {
+          if (line.startsWith('EHLO')) sock.write('250-slow\r\n250 8BITMIME\r\n');
+          else if (line === 'DATA') {
+            data = true;
+            sock.write('354 go\r\n');
+          } else if (line === 'QUIT') sock.end('221 bye\r\n');
+          else sock.write('250 ok\r\n');
+        }
+      });
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const content = bigMessage(6 * 1024 * 1024);
+      const smtp = await SMTP.connect({ host: '127.0.0.1', port, security: 'none', localName: 'client.test', timeout: 20_000, pipelining: false });
+      await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: file(content) } });
+      await smtp.quit();
+      const wire = Buffer.concat(received).toString('latin1');
+      const unstuffed = wire.slice(0, -3).replace(/(^|\r\n)\./g, '$1');
+      expect(unstuffed === normalized(content).toString('latin1')).toBe(true);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+});
+
 describe('headerEnd (RFC 5322 §2.1: the header section ends at the first empty line)', () => {
   it.each([
     ['A: 1\r\n\r\nbody', true, 8],
