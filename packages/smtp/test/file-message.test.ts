@@ -125,6 +125,14 @@ describe('sendMail({ message: { path } }) against the fake server', () => {
     expect(openInDir()).toBe(0);
   });
 
+  it('an empty file, and files ending exactly at the look-ahead and at a read boundary', async () => {
+    const server = await fake({ extensions: noChunking });
+    const smtp = await client(server);
+    const inputs = ['', 'x'.repeat(99) + '\r\n', bigMessage(1024 * 1024).slice(0, 1024 * 1024), bigMessage(5 * FILE_READ_SIZE).slice(0, 5 * FILE_READ_SIZE)];
+    for (const input of inputs) await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: file(input) } });
+    expect(server.messages.map((m, i) => m.content.equals(normalized(inputs[i]!)))).toEqual([true, true, true, true]);
+  });
+
   it('a long file with a NUL after the look-ahead: the DATA transaction is abandoned, nothing delivered, file closed', async () => {
     const server = await fake({ extensions: noChunking });
     const smtp = await client(server);
