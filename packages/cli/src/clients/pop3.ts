@@ -39,9 +39,22 @@ export function fetchSession(pop: POP3): FetchSession {
         throw error;
       }
     },
-    async *retrieve(ns) {
-      for await (const m of pop.retrMany(ns)) yield { n: m.msg, message: m.data };
-    },
+    // A mapping iterator, not an async generator: one promise per message instead of the
+    // generator's own queue of them.
+    retrieve: (ns) => ({
+      [Symbol.asyncIterator]: (): AsyncIterator<{ n: number; message: Buffer }> => {
+        const inner = pop.retrMany(ns)[Symbol.asyncIterator]();
+        return {
+          next: () =>
+            inner.next().then((r): IteratorResult<{ n: number; message: Buffer }> => (r.done === true ? { done: true, value: undefined } : { done: false, value: { n: r.value.msg, message: r.value.data } })),
+          return: async () => {
+            // Stopping early (an error in the loop body) lets retrMany read what is in flight.
+            await inner.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    }),
     dele: async (ns) => {
       // One pipelined flight of DELEs (only after the messages are durably stored).
       await pop.deleMany(ns);

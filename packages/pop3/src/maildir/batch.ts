@@ -1,7 +1,7 @@
 /**
  * Grouped durable delivery into a Maildir: many files, one directory fsync.
  */
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { MaildirFile, MaildirIO } from './io.js';
 import type { MessageSource } from './maildir.js';
 
@@ -20,6 +20,9 @@ const MAX_OPEN = 256;
  */
 export class MaildirBatch {
   readonly #dir: string;
+  /** `<dir>/tmp/` and `<dir>/new/`, joined once: names never contain a separator. */
+  readonly #tmp: string;
+  readonly #new: string;
   readonly #io: MaildirIO;
   readonly #name: () => string;
   readonly #pending: string[] = [];
@@ -36,6 +39,8 @@ export class MaildirBatch {
   /** @internal Use `Maildir.batch()`. */
   constructor(dir: string, io: MaildirIO, name: () => string) {
     this.#dir = dir;
+    this.#tmp = join(dir, 'tmp') + sep;
+    this.#new = join(dir, 'new') + sep;
     this.#io = io;
     this.#name = name;
   }
@@ -52,7 +57,7 @@ export class MaildirBatch {
   async add(message: MessageSource): Promise<string> {
     if (this.#state !== 'open') throw new Error('Maildir batch is already committed or aborted');
     const name = this.#name();
-    const path = join(this.#dir, 'tmp', name);
+    const path = this.#tmp + name;
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message instanceof Uint8Array ? message : undefined;
     if (bytes !== undefined && this.#io.writeNew !== undefined) {
       const file = await this.#io.writeNew(path, bytes, this.#open.size < MAX_OPEN);
@@ -92,7 +97,7 @@ export class MaildirBatch {
     const waiting = this.#pending.filter((name) => !this.#synced.has(name) && !this.#renamed.has(name));
     await inPool(waiting, async (name) => {
       let file = this.#open.get(name);
-      if (file === undefined) file = await this.#io.openForSync(join(this.#dir, 'tmp', name));
+      if (file === undefined) file = await this.#io.openForSync(this.#tmp + name);
       try {
         await file.sync();
       } finally {
@@ -121,7 +126,7 @@ export class MaildirBatch {
       await inGroups(
         names.filter((name) => !this.#renamed.has(name)),
         async (name) => {
-          await this.#io.rename(join(this.#dir, 'tmp', name), join(this.#dir, 'new', name));
+          await this.#io.rename(this.#tmp + name, this.#new + name);
           this.#renamed.add(name);
         },
       );
@@ -152,7 +157,7 @@ export class MaildirBatch {
     for (const file of this.#open.values()) await file.close().catch(() => undefined);
     this.#open.clear();
     await inGroups(names, async (name) => {
-      await this.#io.unlink(join(this.#dir, 'tmp', name)).catch(() => undefined);
+      await this.#io.unlink(this.#tmp + name).catch(() => undefined);
     });
   }
 }
