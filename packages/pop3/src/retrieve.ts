@@ -3,6 +3,7 @@
  * backpressure.
  */
 import { MailError } from '@mail/transport';
+import { BodyStream } from './body-stream.js';
 import type { Core } from './core.js';
 import type { CallOptions } from './options.js';
 import { MAX_NUMBER } from './protocol/index.js';
@@ -60,13 +61,6 @@ export function retrieve(core: Core, line: string, options: CallOptions): Promis
  * Sends `line` when iteration starts and yields the body's chunks. The command queue is
  * held until the body ends; stopping early closes the connection (it is out of sync).
  */
-export async function* retrieveStream(core: Core, line: string, options: CallOptions): AsyncGenerator<Buffer> {
-  const { signal } = options;
-  const release = await core.queue.acquire(signal);
-  try {
-    await core.exchange(line, { signal });
-    yield* core.conn.readDotBody({ signal, phase: 'data' });
-  } finally {
-    release();
-  }
+export function retrieveStream(core: Core, line: string, options: CallOptions): AsyncIterableIterator<Buffer> {
+  return new BodyStream(core, line, options);
 }
