@@ -1,6 +1,7 @@
 /**
  * The `mailctl` command line: argument parsing only. Command modules are imported lazily in
- * each action, so `mailctl --version` and `--help` load nothing but commander.
+ * each action, so `mailctl --help` loads nothing but commander (a lone `--version` is answered
+ * by bin.ts before this module is loaded).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EX, EXIT_CODE_HELP } from './exit-codes.js';
