@@ -52,6 +52,37 @@ describe('readDotBytesNow', () => {
     );
   });
 
+  it('property: bodies in one read (unstuffed in place) come out whole, and so does the reply after them', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodyParts, bodyParts, async (p1, p2) => {
+        const one = dotCase(p1);
+        const two = dotCase(p2);
+        const [a, b] = duplexPair();
+        const conn = Connection.fromSocket(a);
+        // dotCase ends each wire with the line '+OK after': two bodies, each followed by it.
+        b.write(Buffer.concat([one.wire, two.wire]));
+        await settle();
+        expect(conn.readDotBytesNow({ maxSize: 10_000 })?.toString('latin1')).toBe(one.expected);
+        expect(conn.readLineNow()).toBe('+OK after');
+        expect(conn.readDotBytesNow({ maxSize: 10_000 })?.toString('latin1')).toBe(two.expected);
+        expect(conn.readLineNow()).toBe('+OK after');
+        expect(conn.hasBufferedData()).toBe(false);
+        conn.destroy();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a body in one read but over maxSize is left to readDotBytes', async () => {
+    const [a, b] = duplexPair();
+    const conn = Connection.fromSocket(a);
+    b.write(`${'x'.repeat(60)}\r\n..y\r\n.\r\n`);
+    await settle();
+    expect(conn.readDotBytesNow({ maxSize: 50 })).toBeUndefined();
+    expect((await conn.readDotBytes({ maxSize: 100 })).toString()).toBe(`${'x'.repeat(60)}\r\n.y\r\n`);
+    conn.destroy();
+  });
+
   it('answers undefined while another read is queued, and leaves the body to it', async () => {
     const [a, b] = duplexPair();
     const conn = Connection.fromSocket(a);
