@@ -12,7 +12,7 @@ import { Input } from './input.js';
 import { abortedError } from './open-socket.js';
 import type { ResolvedOptions } from './options.js';
 import { redactLine, type Tracer } from './trace.js';
-import { Turn } from './turns.js';
+import { Turns } from './turns.js';
 import type { ReadOptions } from './types.js';
 
 /** How long `close()` waits for the peer to close after our FIN before destroying. */
@@ -38,12 +38,10 @@ export abstract class ConnectionCore {
   readonly #server: boolean;
   #pending = new Set<Pending>();
   readonly #deadlines = new Deadlines();
-  /** The latest turn taken among reads and upgrades. */
-  #lastTurn: Turn | undefined;
+  /** Turn-taking among reads and upgrades. */
+  readonly #turns = new Turns();
   /** Per phase, what a missed deadline does (made once, not per read). */
   readonly #onTimeout: Partial<Record<Phase, () => void>> = {};
-  /** Turns taken and not yet released (0: no read or upgrade is queued or running). */
-  #turns = 0;
   #onConnectionAbort: (() => void) | undefined;
   #closeWaiters: Array<() => void> = [];
   #socketClosed = false;
@@ -192,24 +190,13 @@ export abstract class ConnectionCore {
 
   /** Takes the next turn among reads (and TLS upgrades), in call order. */
   protected turn(): { ready: Promise<void>; release: () => void } {
-    const turn = this.#takeTurn();
-    return { ready: turn.ready ?? RESOLVED, release: () => this.#releaseTurn(turn) };
-  }
-
-  #takeTurn(): Turn {
-    const turn = new Turn(this.#lastTurn);
-    this.#lastTurn = turn;
-    this.#turns++;
-    return turn;
-  }
-
-  #releaseTurn(turn: Turn): void {
-    if (turn.release()) this.#turns--;
+    const turn = this.#turns.take();
+    return { ready: turn.ready ?? RESOLVED, release: () => this.#turns.release(turn) };
   }
 
   /** A synchronous read may run now: open, no read or upgrade queued, bytes buffered. */
   protected canReadNow(): boolean {
-    return this.#turns === 0 && this.error === undefined && this.input.framer.length > 0;
+    return this.#turns.held === 0 && this.error === undefined && this.input.framer.length > 0;
   }
 
   /**
@@ -220,7 +207,7 @@ export abstract class ConnectionCore {
     // Fast path: no other read queued and the answer already buffered (pipelined replies
     // arrive several per network read). Nothing to wait for, so no turn, deadline or abort
     // listener is needed; the outcome is the same as the slow path's first attempt.
-    if (this.#turns === 0 && this.error === undefined && opts.signal?.aborted !== true && this.input.framer.length > 0) {
+    if (this.#turns.held === 0 && this.error === undefined && opts.signal?.aborted !== true && this.input.framer.length > 0) {
       let value: T | undefined;
       try {
         value = attempt();
@@ -239,7 +226,7 @@ export abstract class ConnectionCore {
     // Without a signal (the usual case) the deadline is armed directly, with no closure.
     const release = opts.signal === undefined ? undefined : this.guard(phase, deadline, opts.signal);
     const timer = release === undefined ? this.#deadlines.arm(deadline, this.#timeoutOf(phase)) : undefined;
-    const turn = this.#takeTurn();
+    const turn = this.#turns.take();
     try {
       if (turn.ready !== undefined) await turn.ready;
       for (;;) {
@@ -252,7 +239,7 @@ export abstract class ConnectionCore {
     } catch (err) {
       throw this.fail(err);
     } finally {
-      this.#releaseTurn(turn);
+      this.#turns.release(turn);
       if (timer !== undefined) this.#deadlines.disarm(timer);
       else release?.();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Turn } from './turns.js';
+import { Turn, Turns } from './turns.js';
 
 describe('Turn', () => {
   it('needs no waiting with nobody ahead, or when the one ahead was released', () => {
@@ -25,5 +25,20 @@ describe('Turn', () => {
     b.release();
     await waitC;
     expect(order).toEqual(['b', 'c']);
+  });
+
+  it('Turns counts the turns held, and a double release counts once', () => {
+    const turns = new Turns();
+    const a = turns.take();
+    const b = turns.take();
+    expect(turns.held).toBe(2);
+    expect(a.ready).toBeUndefined();
+    expect(b.ready).toBeInstanceOf(Promise);
+    turns.release(a);
+    turns.release(a);
+    expect(turns.held).toBe(1);
+    turns.release(b);
+    expect(turns.held).toBe(0);
+    expect(turns.take().ready).toBeUndefined();
   });
 });

@@ -30,3 +30,27 @@ export class Turn {
     return (this.#whenReleased ??= new Promise<void>((resolve) => (this.#resolve = resolve)));
   }
 }
+
+/** The turns of one connection, in call order. Internal. */
+export class Turns {
+  #last: Turn | undefined;
+  #held = 0;
+
+  /** Turns taken and not yet released (0: no read or upgrade is queued or running). */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Takes the next turn; it may start once its `ready` settles (at once when undefined). */
+  take(): Turn {
+    const turn = new Turn(this.#last);
+    this.#last = turn;
+    this.#held++;
+    return turn;
+  }
+
+  /** Releases `turn` (once; later calls do nothing). */
+  release(turn: Turn): void {
+    if (turn.release()) this.#held--;
+  }
+}
