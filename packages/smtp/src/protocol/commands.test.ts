@@ -113,3 +113,21 @@ describe('other commands', () => {
     }));
   });
 });
+
+describe('mailFromLine / rcptToLine (addresses already checked by the client)', () => {
+  it('format like formatMailFrom/formatRcptTo and still refuse a line break in the address', async () => {
+    const { mailFromLine, rcptToLine, formatMailFrom, formatRcptTo } = await import('./commands.js');
+    expect(mailFromLine('a@example.test', { body: '8BITMIME' })).toBe(formatMailFrom('a@example.test', { body: '8BITMIME' }));
+    expect(rcptToLine('b@example.test', { notify: 'NEVER' })).toBe(formatRcptTo('b@example.test', { notify: 'NEVER' }));
+    expect(() => mailFromLine('a@example.test>\r\nRCPT TO:<x@y')).toThrow(/CR, LF or NUL/);
+    expect(() => rcptToLine('b@example.test\nDATA')).toThrow(/CR, LF or NUL/);
+  });
+
+  it('are not part of the public protocol namespace', async () => {
+    const protocol = await import('./index.js');
+    expect('mailFromLine' in protocol).toBe(false);
+    expect('rcptToLine' in protocol).toBe(false);
+    expect(typeof protocol.formatMailFrom).toBe('function');
+    expect(typeof protocol.formatAuth).toBe('function');
+  });
+});

@@ -100,6 +100,8 @@ export function formatMailFrom(address: string, params: MailParams = {}): string
  * call is made); the parameters are checked here as there.
  */
 export function mailFromLine(addr: string, params: MailParams = {}): string {
+  // Cheap, and keeps a line break out of the command whatever the caller passed (promise 3).
+  assertNoLineBreaks(addr, 'sender address');
   const parts = [`MAIL FROM:<${addr}>`];
   if (params.size !== undefined) {
     if (!Number.isSafeInteger(params.size) || params.size < 0) throw invalidArgument('SIZE must be a non-negative integer');
@@ -152,6 +154,7 @@ export function formatRcptTo(address: string, params: RcptParams = {}): string {
  * 'recipient address', { allowPostmaster: true })`; the parameters are checked here as there.
  */
 export function rcptToLine(addr: string, params: RcptParams = {}): string {
+  assertNoLineBreaks(addr, 'recipient address');
   const line = `RCPT TO:<${addr}>`;
   if (params.notify === undefined && params.orcpt === undefined && params.extra === undefined) return line;
   const parts = [line];
