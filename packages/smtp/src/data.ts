@@ -8,6 +8,7 @@ import type { ReplyChannel } from './channel.js';
 import { SMTPDataError, SMTPMessageError, SMTPOutcomeUnknownError, SMTPServerDisconnectedError, guard } from './errors.js';
 import { prepareBody, rawChunks, streamViolation, type BodyInput, type BodyPlan, type PreparedBody } from './body.js';
 import { formatBdat } from './protocol/commands.js';
+import { stuffNormalized } from './stuff-normalized.js';
 import { isPositive, type Reply } from './protocol/reply.js';
 
 export type { BodyInput };
@@ -116,11 +117,17 @@ export async function writeDataBody(w: BodyWrite): Promise<number> {
  * messages are joined into one buffer: one socket write costs more than copying a few KiB.
  */
 async function writeWholeDataBody(w: BodyWrite): Promise<number> {
-  const stuffer = new DotStuffer();
   const parts: Buffer[] = [];
-  for (const chunk of w.body.head) for (const part of stuffer.pushParts(chunk)) parts.push(part);
-  parts.push(stuffer.end());
-  const messageBytes = byteLength(parts);
+  let messageBytes: number;
+  if (w.body.complete) {
+    // Normalised when it was prepared: the dots are found without walking the lines again.
+    messageBytes = stuffNormalized(w.body.head, parts);
+  } else {
+    const stuffer = new DotStuffer();
+    for (const chunk of w.body.head) for (const part of stuffer.pushParts(chunk)) parts.push(part);
+    parts.push(stuffer.end());
+    messageBytes = byteLength(parts);
+  }
   const extra = w.after?.();
   if (extra) parts.push(extra);
   const total = messageBytes + (extra?.length ?? 0);
