@@ -70,19 +70,28 @@ export class ReplyChannel {
     }
   }
 
-  async #readWaiting(options: ReplyReadOptions): Promise<Reply> {
-    const deadline = options.deadline ?? this.conn.deadline(options.phase ?? 'command');
-    for (;;) {
-      let line: string;
-      try {
-        line = await this.conn.readLine({ phase: options.phase ?? 'command', deadline, signal: options.signal });
-      } catch (error) {
-        throw mapReadError(error);
-      }
-      const reply = this.#accept(line);
-      if (reply !== undefined) return reply;
-    }
+  /**
+   * The reply read as one connection read (one promise and one wait for all its lines, where
+   * a read per line cost an async function and a promise each).
+   */
+  #readWaiting(options: ReplyReadOptions): Promise<Reply> {
+    const phase = options.phase ?? 'command';
+    const deadline = options.deadline ?? this.conn.deadline(phase);
+    return this.conn.readLines(this.#take, { phase, deadline, signal: options.signal }).then(delivered, rejectMapped);
   }
+
+  /**
+   * A line for {@link ReplyChannel.#readWaiting}. What the assembler refuses comes back as a
+   * value and is thrown by the caller, as when lines were read one by one: the connection
+   * read itself succeeded (a malformed reply or a 421 has already destroyed the connection).
+   */
+  readonly #take = (line: string): Reply | Refused | undefined => {
+    try {
+      return this.#accept(line);
+    } catch (error) {
+      return new Refused(error);
+    }
+  };
 
   /** One line into the assembler: the complete reply, if this was its last line. */
   #accept(line: string): Reply | undefined {
@@ -104,6 +113,20 @@ export class ReplyChannel {
     }
     return reply;
   }
+}
+
+/** A reply line the assembler refused, with what it threw. */
+class Refused {
+  constructor(readonly error: unknown) {}
+}
+
+function delivered(value: Reply | Refused): Reply {
+  if (value instanceof Refused) throw value.error;
+  return value;
+}
+
+function rejectMapped(error: unknown): never {
+  throw mapReadError(error);
 }
 
 /** Connection loss becomes SMTPServerDisconnectedError; everything else stays as it is. */

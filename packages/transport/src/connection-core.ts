@@ -219,30 +219,70 @@ export abstract class ConnectionCore {
     return this.#readSlow(opts, defaultPhase, attempt);
   }
 
-  async #readSlow<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
-    this.assertOpen();
+  /**
+   * A read that has to wait (for its turn or for input). Driven by callbacks rather than an
+   * async function: one promise for the caller, and one `then` on the input per wait, where
+   * an async loop over `waitInput()` cost five promises and three microtask hops per wait (a
+   * pipelined SMTP client waits once per message). Same steps and outcomes as before: the
+   * deadline and signal cover the whole read, queueing included; every failure destroys the
+   * connection and rejects with its error; a destroy() while waiting rejects at once.
+   */
+  #readSlow<T>(opts: ReadOptions, defaultPhase: Phase, attempt: () => T | undefined): Promise<T> {
+    if (this.error !== undefined) return Promise.reject(this.error);
     const phase = opts.phase ?? defaultPhase;
     const deadline = opts.deadline ?? Date.now() + this.#opts.timeouts[phase];
-    // Without a signal (the usual case) the deadline is armed directly, with no closure.
-    const release = opts.signal === undefined ? undefined : this.guard(phase, deadline, opts.signal);
+    let release: (() => void) | undefined;
+    try {
+      // Without a signal (the usual case) the deadline is armed directly, with no closure.
+      release = opts.signal === undefined ? undefined : this.guard(phase, deadline, opts.signal);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     const timer = release === undefined ? this.#deadlines.arm(deadline, this.#timeoutOf(phase)) : undefined;
     const turn = this.#turns.take();
-    try {
-      if (turn.ready !== undefined) await turn.ready;
-      for (;;) {
-        this.assertOpen();
-        const value = attempt();
-        if (value !== undefined) return value;
-        if (this.input.ended) throw closedError('connection closed by the peer before a complete reply');
-        await this.waitInput();
-      }
-    } catch (err) {
-      throw this.fail(err);
-    } finally {
-      this.#turns.release(turn);
-      if (timer !== undefined) this.#deadlines.disarm(timer);
-      else release?.();
-    }
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const finish = (): void => {
+        done = true;
+        this.#turns.release(turn);
+        if (timer !== undefined) this.#deadlines.disarm(timer);
+        else release?.();
+      };
+      const failed = (err: unknown): void => {
+        if (done) return;
+        finish();
+        reject(this.fail(err));
+      };
+      // Registered while waiting for input, so that destroy() rejects the read at once.
+      const waiting: Pending = { reject: failed };
+      const step = (): void => {
+        if (done) return;
+        let value: T | undefined;
+        try {
+          this.assertOpen();
+          value = attempt();
+          if (value === undefined && this.input.ended) throw closedError('connection closed by the peer before a complete reply');
+        } catch (err) {
+          failed(err);
+          return;
+        }
+        if (value !== undefined) {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (this.error !== undefined) {
+          failed(this.error); // destroyed by the attempt itself (e.g. a throwing logger)
+          return;
+        }
+        this.#pending.add(waiting);
+        this.input.wait().then(() => {
+          if (this.#pending.delete(waiting)) step();
+        }, failed);
+      };
+      if (turn.ready === undefined) step();
+      else turn.ready.then(step, failed);
+    });
   }
 
   /** Waits for more input (or end/close); rejects when the connection is destroyed. */
