@@ -134,8 +134,9 @@ export class Connection extends DotReadingConnection implements AsyncDisposable 
    * Reads lines (as {@link readLine} does: same framing limits, decoding and tracing) and
    * hands each to `take` until it returns a value, which the read resolves with: one read,
    * one promise and one deadline for a multi-line response, however many network reads it
-   * spans. If `take` throws, the connection is destroyed with that error (as for a framing
-   * error); a caller that wants to report a bad response without that returns it as a value.
+   * spans. If `take` throws, the connection is destroyed (a MailError as it is, anything else
+   * as a lost connection, like a framing error); a caller that wants to report a bad response
+   * without that returns it as a value.
    */
   readLines<T>(take: (line: string) => T | undefined, opts: ReadOptions = {}): Promise<T> {
     return this.read(opts, 'command', () => {
