@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { MailError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { directReads } from './socket-reads.js';
 
 /** RFC 8305 §5: "Connection Attempt Delay" recommended default of 250 ms. */
 const ATTEMPT_DELAY_MS = 250;
@@ -43,12 +44,16 @@ function whenConnected(socket: Duplex): Promise<void> {
 
 function tcp(options: ResolvedOptions): net.Socket {
   const family = options.family ?? 0;
-  return net.connect({
+  const reads = directReads();
+  const socket = net.connect({
+    onread: reads.onread,
     host: options.host,
     port: options.port,
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
     ...(family === 0 ? { autoSelectFamily: true, autoSelectFamilyAttemptTimeout: ATTEMPT_DELAY_MS } : { family }),
   });
+  reads.bind(socket);
+  return socket;
 }
 
 /**
