@@ -23,8 +23,21 @@ export interface FileSlice extends MessageFile {
   prefix?: Buffer;
 }
 
-/** Size of each read; big enough for few system calls, small enough to keep memory low. */
+/**
+ * Size of the first reads, up to {@link FILE_FIRST_SPAN}: the look-ahead read before MAIL FROM
+ * is walked while the next read runs, so small reads there start the work sooner.
+ */
 export const FILE_READ_SIZE = 256 * 1024;
+
+/** Octets read with {@link FILE_READ_SIZE} before the reads grow (the default look-ahead). */
+export const FILE_FIRST_SPAN = 1024 * 1024;
+
+/**
+ * Size of the later reads: every chunk costs a fixed amount of work (a read through the thread
+ * pool, promise hops, a gathered socket write), so bigger ones cost less CPU per octet, while
+ * the read-ahead keeps memory bounded (a few MiB).
+ */
+export const FILE_BULK_READ_SIZE = 1024 * 1024;
 
 /**
  * Reads in flight ahead of the caller. One is not enough: a read's round trip through the
@@ -55,6 +68,8 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   #file: Promise<FileHandle> | undefined;
   #stat: Stats | undefined;
   #position = 0;
+  /** Where reading started: the reads grow {@link FILE_FIRST_SPAN} octets after it. */
+  readonly #start: number;
   #eof = false;
   /** Reads started ahead, in file order. */
   readonly #ahead: Array<Promise<Buffer | undefined>> = [];
@@ -66,6 +81,7 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   constructor(file: FileSlice) {
     this.#path = file.path;
     this.#position = file.start ?? 0;
+    this.#start = this.#position;
     this.#prefix = file.prefix !== undefined && file.prefix.length > 0 ? file.prefix : undefined;
   }
 
@@ -118,15 +134,20 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
 
   async #read(): Promise<Buffer | undefined> {
     if (this.#eof) return undefined;
+    const size = this.#position - this.#start < FILE_FIRST_SPAN ? FILE_READ_SIZE : FILE_BULK_READ_SIZE;
     let buf: Buffer | undefined;
     for (const free of this.#free) {
-      buf = free;
       this.#free.delete(free);
-      break;
+      if (free.length >= size) {
+        buf = free;
+        break;
+      }
+      // A buffer of the first, smaller reads: no longer used once the reads have grown.
+      this.#owned.delete(free.buffer);
     }
     if (buf === undefined) {
       // Its own ArrayBuffer (not a slice of Node's pool), so `recycle` can recognise it.
-      buf = Buffer.allocUnsafeSlow(FILE_READ_SIZE);
+      buf = Buffer.allocUnsafeSlow(size);
       this.#owned.set(buf.buffer, buf);
     }
     // Reads run concurrently: each claims its range before it starts.

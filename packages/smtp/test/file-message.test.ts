@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { headerEnd } from '../src/file-head.js';
-import { FILE_READ_AHEAD, FILE_READ_SIZE, FileChunks, isMessageFile } from '../src/file-source.js';
+import { FILE_BULK_READ_SIZE, FILE_FIRST_SPAN, FILE_READ_AHEAD, FILE_READ_SIZE, FileChunks, isMessageFile } from '../src/file-source.js';
 import { client, failure, fake, noChunking } from './helpers.js';
 import { normalized, peer, peerSuite } from './peers.js';
 import { SMTP } from '../src/index.js';
@@ -48,6 +48,13 @@ function bigMessage(size: number): string {
   // A CRLF straddling the first read boundary, and a dot starting the second read.
   const b = FILE_READ_SIZE;
   text = `${text.slice(0, b - 1)}\r\n.${text.slice(b + 2)}`;
+  // The same where the reads grow (the first big read), and a bare CR ending the first big read.
+  const g = FILE_FIRST_SPAN;
+  if (text.length > g + FILE_BULK_READ_SIZE + 2) {
+    text = `${text.slice(0, g - 1)}\r\n.${text.slice(g + 2)}`;
+    const e = g + FILE_BULK_READ_SIZE;
+    text = `${text.slice(0, e - 1)}\rx${text.slice(e + 1)}`;
+  }
   return text;
 }
 
@@ -74,15 +81,20 @@ describe('FileChunks', () => {
     const firstBuffer = first.value!.buffer;
     chunks.recycle(first.value!);
     const seen: Buffer[] = [Buffer.from(first.value!)];
-    const buffers = new Set<ArrayBufferLike>([firstBuffer]);
+    const buffers = new Map<ArrayBufferLike, number>([[firstBuffer, first.value!.length]]);
     for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
       seen.push(Buffer.from(next.value));
-      buffers.add(next.value.buffer);
+      buffers.set(next.value.buffer, next.value.buffer.byteLength);
       chunks.recycle(next.value);
     }
     expect(Buffer.concat(seen).equals(content)).toBe(true);
-    // 13 reads through a bounded pool: the reads ahead, the one in the caller's hands, one recycled.
-    expect(buffers.size).toBeLessThanOrEqual(FILE_READ_AHEAD + 2);
+    // Through a bounded pool per read size: the reads ahead, the one in the caller's hands, one recycled.
+    const sizes = [...buffers.values()];
+    expect(sizes.filter((n) => n === FILE_READ_SIZE).length).toBeLessThanOrEqual(FILE_READ_AHEAD + 2);
+    expect(sizes.filter((n) => n === FILE_BULK_READ_SIZE).length).toBeLessThanOrEqual(FILE_READ_AHEAD + 2);
+    expect(sizes.every((n) => n === FILE_READ_SIZE || n === FILE_BULK_READ_SIZE)).toBe(true);
+    // The reads grew after the first span: 4 small reads, then 2 big ones (3 MiB + 10 octets).
+    expect(sizes.filter((n) => n === FILE_BULK_READ_SIZE).length).toBeGreaterThan(0);
   });
 
   it('refuses a file that changed while it was detached', async () => {
@@ -128,9 +140,9 @@ describe('sendMail({ message: { path } }) against the fake server', () => {
   it('an empty file, and files ending exactly at the look-ahead and at a read boundary', async () => {
     const server = await fake({ extensions: noChunking });
     const smtp = await client(server);
-    const inputs = ['', 'x'.repeat(99) + '\r\n', bigMessage(1024 * 1024).slice(0, 1024 * 1024), bigMessage(5 * FILE_READ_SIZE).slice(0, 5 * FILE_READ_SIZE)];
+    const inputs = ['', 'x'.repeat(99) + '\r\n', bigMessage(1024 * 1024).slice(0, 1024 * 1024), bigMessage(5 * FILE_READ_SIZE).slice(0, 5 * FILE_READ_SIZE), bigMessage(FILE_FIRST_SPAN + FILE_BULK_READ_SIZE).slice(0, FILE_FIRST_SPAN + FILE_BULK_READ_SIZE)];
     for (const input of inputs) await smtp.sendMail({ from: 'a@x.test', to: 'b@y.test', message: { path: file(input) } });
-    expect(server.messages.map((m, i) => m.content.equals(normalized(inputs[i]!)))).toEqual([true, true, true, true]);
+    expect(server.messages.map((m, i) => m.content.equals(normalized(inputs[i]!)))).toEqual([true, true, true, true, true]);
   });
 
   it('a long file with a NUL after the look-ahead: the DATA transaction is abandoned, nothing delivered, file closed', async () => {
