@@ -68,7 +68,8 @@ export function prepareWhole(source: string | Uint8Array): PreparedBody {
   const tail = normalizer.end();
   // A view of the caller's bytes when nothing needed changing: do not modify them until sendMail settles.
   const whole = tail.length === 0 ? first : Buffer.concat([first, tail]);
-  return { head: [whole], rest: undefined, complete: true, inspector: { info: normalizer.info! }, headers8bit: headers8bit([whole]) };
+  const info = normalizer.info!;
+  return { head: [whole], rest: undefined, complete: true, inspector: { info }, headers8bit: info.has8bit && headers8bit([whole]) };
 }
 
 /**
@@ -89,7 +90,8 @@ export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AH
     if (next.done === true) {
       const tail = normalizer.end();
       if (tail.length > 0) normalized.push(tail);
-      return { head: normalized, rest: undefined, complete: true, inspector: { info: normalizer.info! }, headers8bit: headers8bit(normalized) };
+      const info = normalizer.info!;
+      return { head: normalized, rest: undefined, complete: true, inspector: { info }, headers8bit: info.has8bit && headers8bit(normalized) };
     }
     raw.push(next.value);
     normalized.push(normalizer.push(next.value));
@@ -98,7 +100,8 @@ export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AH
   // Nothing stays open while the envelope is negotiated (it may be refused).
   await file?.detach();
   const recycle = file === undefined ? undefined : (chunk: Buffer): void => file.recycle(chunk);
-  return { head: raw, rest: iterator, complete: false, inspector: { info: normalizer.info! }, headers8bit: headers8bit(normalized), recycle };
+  const info = normalizer.info!;
+  return { head: raw, rest: iterator, complete: false, inspector: { info }, headers8bit: info.has8bit && headers8bit(normalized), recycle };
 }
 
 /** Raw chunks of a message that is not `complete`: the head, then the rest. */
@@ -117,7 +120,10 @@ export async function* rawChunks(body: PreparedBody): AsyncGenerator<Buffer, voi
   }
 }
 
-/** 8-bit octets before the first empty line (the header section, RFC 5322 §2.1). */
+/**
+ * 8-bit octets before the first empty line (the header section, RFC 5322 §2.1). Only asked
+ * when the content read has 8-bit octets at all (`isAscii` already scanned every octet).
+ */
 function headers8bit(chunks: readonly Buffer[]): boolean {
   for (const chunk of chunks) {
     const end = chunk.indexOf('\r\n\r\n');
