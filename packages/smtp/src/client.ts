@@ -11,6 +11,7 @@ import { isPositive, type Reply } from './protocol/reply.js';
 import { sendData, sendBdat, type BodyInput } from './data.js';
 import { prepareMessage, type SendMessageOptions } from './message.js';
 import { AddressCache } from './envelope.js';
+import { EnvelopeMemo } from './envelope-memo.js';
 import { sendMailOn, type Session, type SendMailOptions, type SendResult } from './send.js';
 import { SMTPSession, type CallOptions } from './session.js';
 
@@ -167,7 +168,7 @@ export class SMTP extends SMTPSession implements AsyncDisposable {
 
   /** @internal What send.ts drives. */
   protected session(): Session {
-    return { channel: this.channel, queue: this.queue, smtp: this, lmtp: false, addresses: new AddressCache() };
+    return { channel: this.channel, queue: this.queue, smtp: this, lmtp: false, addresses: new AddressCache(), envelopes: new EnvelopeMemo() };
   }
 
   /** QUIT if still connected (errors ignored), then close. */

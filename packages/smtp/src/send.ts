@@ -8,6 +8,7 @@ import { guard } from './errors.js';
 import type { ReplyChannel } from './channel.js';
 import type { SMTP } from './client.js';
 import { normalizeAddresses, type AddressCache, type Addresses } from './envelope.js';
+import type { EnvelopeMemo } from './envelope-memo.js';
 import { formatEnvid, formatNotify, formatOrcpt } from './protocol/commands.js';
 import type { CommandQueue } from './queue.js';
 import type { SendMailOptions, SendResult } from './result.js';
@@ -24,6 +25,8 @@ export interface Session {
   lmtp: boolean;
   /** The addresses this session already checked. */
   addresses: AddressCache;
+  /** The last plain envelope plan, reused while its inputs are the same. */
+  envelopes: EnvelopeMemo;
 }
 
 /**

@@ -6,7 +6,7 @@ import { SMTPDataError, SMTPRecipientRefusedError, SMTPRecipientsRefusedError, S
 import { prepareBody, prepareWhole, type PreparedBody } from './body.js';
 import { readFinalReply, writeBdatBody, writeDataBody } from './data.js';
 import { EnvelopeReplies } from './envelope-replies.js';
-import { planEnvelope, type Addresses, type EnvelopePlan } from './envelope.js';
+import type { Addresses, EnvelopePlan } from './envelope.js';
 import { formatBdat } from './protocol/commands.js';
 import { isPositive, type Reply } from './protocol/reply.js';
 import type { QueueTask } from './queue.js';
@@ -54,7 +54,7 @@ export class Transaction implements QueueTask<SendResult> {
 
   #plan(body: PreparedBody): EnvelopePlan {
     const smtp = this.#s.smtp;
-    return planEnvelope(this.#options, this.#addresses, body, smtp.capabilities, { secure: smtp.secure, chunking: smtp.options.chunking !== false });
+    return this.#s.envelopes.plan(this.#options, this.#addresses, body, smtp.capabilities, { secure: smtp.secure, chunking: smtp.options.chunking !== false });
   }
 
   get #pipelining(): boolean {
