@@ -54,6 +54,11 @@ export interface PreparedBody {
    * (the socket wrote it): file sources read into the same few buffers again.
    */
   recycle?: ((chunk: Buffer) => void) | undefined;
+  /**
+   * Starts reading the rest now (a file reopens and reads ahead), so it is ready once the
+   * head has been written; `rawChunks` calls it when the message starts to go out.
+   */
+  prefetch?: (() => void) | undefined;
 }
 
 function isWhole(source: BodyInput): source is string | Uint8Array {
@@ -80,7 +85,8 @@ export function prepareWhole(source: string | Uint8Array): PreparedBody {
 export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AHEAD): Promise<PreparedBody> {
   if (isWhole(source)) return prepareWhole(source);
   let file: FileChunks | undefined;
-  const iterator: AsyncIterator<Buffer, unknown> = isMessageFile(source) ? (file = new FileChunks(source)) : chunksOf(source)[Symbol.asyncIterator]();
+  // A file reads no further ahead than the look-ahead: nothing to wait for before MAIL FROM.
+  const iterator: AsyncIterator<Buffer, unknown> = isMessageFile(source) ? (file = new FileChunks(source, lookAhead)) : chunksOf(source)[Symbol.asyncIterator]();
   const normalizer = new LineEndingNormalizer({ finalNewline: true, inspect: true });
   const raw: Buffer[] = [];
   const normalized: Buffer[] = [];
@@ -101,13 +107,15 @@ export async function prepareBody(source: BodyInput, lookAhead = DEFAULT_LOOK_AH
   await file?.detach();
   const recycle = file === undefined ? undefined : (chunk: Buffer): void => file.recycle(chunk);
   const info = normalizer.info!;
-  return { head: raw, rest: iterator, complete: false, inspector: { info }, headers8bit: info.has8bit && headers8bit(normalized), recycle };
+  const prefetch = file === undefined ? undefined : (): void => file.prefetch();
+  return { head: raw, rest: iterator, complete: false, inspector: { info }, headers8bit: info.has8bit && headers8bit(normalized), recycle, prefetch };
 }
 
 /** Raw chunks of a message that is not `complete`: the head, then the rest. */
 export async function* rawChunks(body: PreparedBody): AsyncGenerator<Buffer, void, undefined> {
   const rest = body.rest;
   let done = false;
+  body.prefetch?.();
   try {
     yield* body.head;
     if (rest !== undefined) {

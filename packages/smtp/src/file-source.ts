@@ -70,6 +70,8 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   #position = 0;
   /** Where reading started: the reads grow {@link FILE_FIRST_SPAN} octets after it. */
   readonly #start: number;
+  /** No read ahead starts at or after this position until {@link FileChunks.detach}. */
+  #holdAt: number;
   #eof = false;
   /** Reads started ahead, in file order. */
   readonly #ahead: Array<Promise<Buffer | undefined>> = [];
@@ -78,10 +80,15 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
 
   #prefix: Buffer | undefined;
 
-  constructor(file: FileSlice) {
+  /**
+   * @param holdAfter read ahead no further than this many octets until `detach()`: a caller
+   * that reads a look-ahead and then detaches need not wait for reads past it.
+   */
+  constructor(file: FileSlice, holdAfter = Infinity) {
     this.#path = file.path;
     this.#position = file.start ?? 0;
     this.#start = this.#position;
+    this.#holdAt = this.#start + holdAfter;
     this.#prefix = file.prefix !== undefined && file.prefix.length > 0 ? file.prefix : undefined;
   }
 
@@ -95,12 +102,17 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
       return { done: true, value: undefined };
     }
     // Read on while the caller works on this chunk (reads run off the main thread).
-    while (this.#ahead.length < FILE_READ_AHEAD && !this.#eof) {
+    this.prefetch();
+    return { done: false, value: chunk };
+  }
+
+  /** Starts the reads ahead now (up to {@link FILE_READ_AHEAD}), reopening a detached file. */
+  prefetch(): void {
+    while (this.#ahead.length < FILE_READ_AHEAD && !this.#eof && this.#position < this.#holdAt) {
       const next = this.#read();
       next.catch(() => undefined); // Reported by the call to next() that takes it.
       this.#ahead.push(next);
     }
-    return { done: false, value: chunk };
   }
 
   /** Stops reading: closes the file and resolves when done. */
@@ -116,6 +128,7 @@ export class FileChunks implements AsyncIterator<Buffer, undefined> {
   async detach(): Promise<void> {
     await this.#settle();
     await this.#close();
+    this.#holdAt = Infinity;
   }
 
   /** Waits for the reads in flight (keeping their results). */

@@ -109,6 +109,28 @@ describe('FileChunks', () => {
     expect(openInDir()).toBe(0);
   });
 
+  it('reads no further ahead than holdAfter until detached; prefetch() then reads on', async () => {
+    const content = Buffer.alloc(FILE_READ_SIZE * 8, 'd');
+    for (let i = 0; i < content.length; i += 4096) content[i] = 0x30 + ((i / 4096) % 10);
+    const path = file(content);
+    const chunks = new FileChunks({ path }, 2 * FILE_READ_SIZE);
+    const seen = [(await chunks.next()).value!, (await chunks.next()).value!].map((c) => Buffer.from(c));
+    await chunks.detach();
+    await appendFile(path, 'more');
+    // Nothing was read ahead past the hold: the very next read reopens and sees the change.
+    await expect(chunks.next()).rejects.toMatchObject({ code: 'MAIL_INVALID_ARGUMENT', message: expect.stringContaining('changed') });
+    expect(openInDir()).toBe(0);
+
+    const again = new FileChunks({ path: file(content) }, 2 * FILE_READ_SIZE);
+    const got = [(await again.next()).value!, (await again.next()).value!].map((c) => Buffer.from(c));
+    expect(Buffer.concat(got).equals(Buffer.concat(seen))).toBe(true);
+    await again.detach();
+    again.prefetch();
+    for (let next = await again.next(); next.done !== true; next = await again.next()) got.push(Buffer.from(next.value));
+    expect(Buffer.concat(got).equals(content)).toBe(true);
+    expect(openInDir()).toBe(0);
+  });
+
   it('closes the file at the end and on return()', async () => {
     const chunks = new FileChunks({ path: file(Buffer.alloc(FILE_READ_SIZE * 2 + 1, 'c')) });
     await chunks.next();
