@@ -19,11 +19,13 @@ import { CR, DOT, LF, asBuffer, withInsertions } from './bytes.js';
 // eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called as typedIndexOf.call(buf, ...)
 const typedIndexOf = Uint8Array.prototype.indexOf;
 /**
- * The first octets a process walks (cold code) are searched with {@link typedIndexOf}: the
- * first MiB of a large message, read before MAIL FROM, is on the critical path, and there
- * the three cold frames per call cost more than the slower loop. Later walks use memchr.
+ * The first octets a process walks (cold code) are searched with {@link typedIndexOf}. The
+ * 1 MiB look-ahead of a large message is walked twice on the critical path, before MAIL FROM
+ * and again by the stuffer right after the 354 (nothing is on the wire until it writes), and
+ * there the three cold frames per call cost more than the slower loop; later walks, while
+ * the socket already holds data, use memchr (and pay its warm-up there).
  */
-const COLD_OCTETS = 1024 * 1024;
+const COLD_OCTETS = 2 * 1024 * 1024;
 let coldOctetsLeft = COLD_OCTETS;
 
 /**
