@@ -1,24 +1,9 @@
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Connection } from '@mail/transport';
-import { Core } from './core.js';
+import { scriptedSession, type ScriptedSession } from './scripted-session.test-util.js';
 import { POP3ReplyError } from './errors.js';
 import { retrieveStream } from './retrieve.js';
 
-/** A client Core over a socket whose server side is `feed`; `written` is what the client sent. */
-function session(): { core: Core; feed: (data: string) => void; written: () => string } {
-  let out = '';
-  const socket = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      out += chunk.toString('latin1');
-      cb();
-    },
-  });
-  const core = new Core(Connection.fromSocket(socket, { protocol: 'pop3' }), true, 1000);
-  core.state = 'TRANSACTION';
-  return { core, feed: (data) => socket.push(Buffer.from(data, 'latin1')), written: () => out };
-}
+const session = (): ScriptedSession => scriptedSession();
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

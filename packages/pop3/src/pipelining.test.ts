@@ -1,29 +1,10 @@
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Connection, MailError } from '@mail/transport';
-import { Core } from './core.js';
+import { MailError } from '@mail/transport';
+import { scriptedSession, type ScriptedSession } from './scripted-session.test-util.js';
 import { POP3ReplyError } from './errors.js';
 import { retrMany } from './pipelining.js';
-import { parseCapa } from './protocol/index.js';
 
-/** A client Core over a socket whose server side is `feed` (what the client writes is dropped). */
-function session(): { core: Core; feed: (data: string) => void; written: () => string } {
-  let out = '';
-  const socket = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      out += chunk.toString('latin1');
-      cb();
-    },
-  });
-  const core = new Core(Connection.fromSocket(socket, { protocol: 'pop3' }), true, 1000);
-  const caps = parseCapa(['PIPELINING']);
-  if (!caps.ok) throw new Error('capa');
-  core.capabilities = caps.value;
-  core.state = 'TRANSACTION';
-  // A copy per push: the client unstuffs received bytes in place.
-  return { core, feed: (data) => socket.push(Buffer.from(data, 'latin1')), written: () => out };
-}
+const session = (): ScriptedSession => scriptedSession(['PIPELINING']);
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
