@@ -4,9 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hookReply } from './context.js';
+import { HOOK_TIMEOUT_REPLY } from './call-hook.js';
+import { callDataHook } from './data-hook.js';
+import { TIMED_OUT } from './hook-timeout.js';
 import { ChunkReader, DotDataReader, MessageRejectedError, type DataProblem } from './data.js';
 import type { Session } from './session.js';
-import type { HookResult, ServerReply } from './types.js';
+import type { ServerReply } from './types.js';
 
 function refusal(problem: DataProblem): ServerReply {
   return problem === 'too-large'
@@ -18,12 +21,7 @@ function refusal(problem: DataProblem): ServerReply {
 /** Runs `onData` over `stream`, then sends the final reply(ies). */
 async function deliver(session: Session, stream: AsyncIterable<Buffer>, finish: () => Promise<DataProblem | 'aborted' | undefined>): Promise<void> {
   const envelope = session.envelope!;
-  let outcome: HookResult | HookResult[] | Error;
-  try {
-    outcome = await session.config.options.onData(stream, envelope, session);
-  } catch (error) {
-    outcome = error instanceof Error ? error : new Error(String(error));
-  }
+  const outcome = await callDataHook(session, stream, envelope);
   // Read the rest of the content even when the consumer stopped early, to stay in sync.
   const problem = await finish();
   session.resetTransaction();
@@ -38,6 +36,8 @@ async function deliver(session: Session, stream: AsyncIterable<Buffer>, finish: 
   for (let i = 0; i < count; i++) {
     if (problem) replies.push(refusal(problem));
     else if (outcome instanceof MessageRejectedError) replies.push(refusal(outcome.problem));
+    // Not delivered: the client keeps the message and retries (RFC 5321 §4.2.2, 451).
+    else if (outcome === TIMED_OUT) replies.push(HOOK_TIMEOUT_REPLY);
     else {
       const one = Array.isArray(outcome) ? outcome[i] : outcome;
       replies.push(hookReply(one, accept, (l) => session.log(l)));
@@ -46,7 +46,7 @@ async function deliver(session: Session, stream: AsyncIterable<Buffer>, finish: 
   for (const r of replies) session.send(r.code, r.enhanced, r.message ?? '');
   const ok = replies.filter((r) => r.code < 300).length;
   session.log(
-    `${problem ?? (ok > 0 ? 'delivered' : 'refused')} from=<${envelope.mailFrom.address}> rcpts=${envelope.rcptTo.length} size=${size(stream)}${ok > 0 && !problem ? ` id=${queueId}` : ''}`,
+    `${problem ?? (outcome === TIMED_OUT ? 'timed out' : ok > 0 ? 'delivered' : 'refused')} from=<${envelope.mailFrom.address}> rcpts=${envelope.rcptTo.length} size=${size(stream)}${ok > 0 && !problem ? ` id=${queueId}` : ''}`,
   );
 }
 

@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly commandTimeout: number;
   readonly dataTimeout: number;
   readonly tlsTimeout: number;
+  /** Deadline on each hook in ms; `0` or `Infinity` for none. */
+  readonly hookTimeout: number;
   readonly mechanisms: readonly string[];
   readonly lookup: PasswordLookup | undefined;
   /** For @mail/transport's `createServerMechanism`. */
@@ -49,6 +51,7 @@ export function resolveConfig(options: SMTPServerOptions): ServerConfig {
             return password === undefined ? undefined : { password };
           },
         };
+  if (options.hookTimeout !== undefined && !(options.hookTimeout >= 0)) throw new TypeError('SMTPServer: `hookTimeout` must be 0, Infinity or a positive number of milliseconds');
   const limits = options.limits ?? {};
   const timeouts = options.timeouts ?? {};
   return {
@@ -64,6 +67,7 @@ export function resolveConfig(options: SMTPServerOptions): ServerConfig {
     commandTimeout: timeouts.command ?? 5 * 60_000,
     dataTimeout: timeouts.data ?? 10 * 60_000,
     tlsTimeout: timeouts.tls ?? 30_000,
+    hookTimeout: options.hookTimeout ?? 30_000,
     mechanisms: (auth?.mechanisms ?? [...DEFAULT_MECHANISMS]).map((m) => m.toUpperCase()),
     lookup,
     sasl,

@@ -6,13 +6,16 @@
 import type { Socket } from 'node:net';
 import { formatEhloLines } from '../protocol/ehlo.js';
 import { ChannelError, type ServerChannel } from '@mail/transport';
-import { formatServerReply, hookReply, reply, type ServerConfig } from './context.js';
+import { formatServerReply, reply, type ServerConfig } from './context.js';
+import { callHook } from './call-hook.js';
 import { handleAuth } from './auth.js';
 import { handleMail, handleRcpt } from './transaction.js';
 import { handleBdat, handleData } from './content.js';
 import type { Envelope, SessionInfo } from './types.js';
 
 let nextId = 1;
+
+const CONNECT_ACCEPT = { code: 250, enhanced: '2.0.0', message: 'OK' };
 
 /** Mutable per-connection state; the command handlers work on it. */
 export class Session implements SessionInfo {
@@ -83,7 +86,13 @@ export class Session implements SessionInfo {
   /** Runs the session to its end; never throws. */
   async run(): Promise<void> {
     try {
-      const verdict = await this.#hook(() => this.config.options.onConnect?.(this));
+      const options = this.config.options;
+      const verdict = await callHook(this, 'onConnect', options.onConnect && ((signal) => options.onConnect!(this, signal)), CONNECT_ACCEPT, {
+        // RFC 5321 §3.8 / §4.2.3: 421 closes the channel; RFC 3463 §3.5: X.3.0 mail system status.
+        code: 421,
+        enhanced: '4.3.0',
+        message: `${this.config.hostname} Timeout in local processing, closing connection`,
+      });
       if (verdict.code >= 400) {
         this.channel.send(formatServerReply(verdict));
         return;
@@ -104,15 +113,6 @@ export class Session implements SessionInfo {
       if (error instanceof ChannelError && error.reason === 'timeout') this.send(421, '4.4.2', `${this.config.hostname} Timeout, closing connection`);
     } finally {
       await this.channel.end().catch(() => undefined);
-    }
-  }
-
-  async #hook(run: () => unknown): Promise<ReturnType<typeof hookReply>> {
-    const accept = { code: 250, enhanced: '2.0.0', message: 'OK' };
-    try {
-      return hookReply((await run()) as undefined, accept, (l) => this.log(l));
-    } catch (error) {
-      return hookReply(error instanceof Error ? error : new Error(String(error)), accept, (l) => this.log(l));
     }
   }
 

@@ -4,9 +4,9 @@
  */
 import { isAsciiAddress, parsePathArgument } from '../protocol/address.js';
 import { decodeXtext } from '../protocol/xtext.js';
-import { hookReply } from './context.js';
+import { callHook } from './call-hook.js';
 import type { Session } from './session.js';
-import type { EnvelopeAddress, HookResult, ServerReply } from './types.js';
+import type { EnvelopeAddress, ServerReply } from './types.js';
 
 const MAIL_PARAMS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'RET', 'ENVID']);
 const RCPT_PARAMS = new Set(['NOTIFY', 'ORCPT']);
@@ -61,15 +61,6 @@ function parse(session: Session, arg: string, prefix: 'FROM' | 'TO'): EnvelopeAd
   }
 }
 
-async function runHook(session: Session, hook: (() => HookResult | Promise<HookResult>) | undefined, accept: ServerReply): Promise<ServerReply> {
-  if (!hook) return accept;
-  try {
-    return hookReply(await hook(), accept, (l) => session.log(l));
-  } catch (error) {
-    return hookReply(error instanceof Error ? error : new Error(String(error)), accept, (l) => session.log(l));
-  }
-}
-
 /** MAIL FROM:<address> [params]. */
 export async function handleMail(session: Session, arg: string): Promise<void> {
   if (session.clientName === undefined) return session.bad(503, '5.5.1', `Send ${session.lmtp ? 'LHLO' : 'EHLO/HELO'} first`);
@@ -83,7 +74,7 @@ export async function handleMail(session: Session, arg: string): Promise<void> {
   const smtputf8 = from.params.SMTPUTF8 === true;
   // RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter.
   if (!smtputf8 && !isAsciiAddress(from.address)) return session.bad(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
-  const verdict = await runHook(session, session.config.options.onMailFrom && (() => session.config.options.onMailFrom!(from, session)), {
+  const verdict = await callHook(session, 'onMailFrom', session.config.options.onMailFrom && ((signal) => session.config.options.onMailFrom!(from, session, signal)), {
     code: 250,
     enhanced: '2.1.0',
     message: 'Sender OK',
@@ -106,7 +97,7 @@ export async function handleRcpt(session: Session, arg: string): Promise<void> {
   if (!envelope.smtputf8 && !isAsciiAddress(to.address)) return session.send(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
   // RFC 5321 §4.5.3.1.10: too many recipients is a 452, so the client sends the rest later.
   if (envelope.rcptTo.length >= session.config.maxRecipients) return session.send(452, '4.5.3', 'Too many recipients');
-  const verdict = await runHook(session, session.config.options.onRcptTo && (() => session.config.options.onRcptTo!(to, session, envelope)), {
+  const verdict = await callHook(session, 'onRcptTo', session.config.options.onRcptTo && ((signal) => session.config.options.onRcptTo!(to, session, envelope, signal)), {
     code: 250,
     enhanced: '2.1.5',
     message: 'Recipient OK',

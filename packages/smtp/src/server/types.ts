@@ -123,20 +123,31 @@ export interface SMTPServerOptions {
   allowInsecureAuth?: boolean;
   limits?: SMTPServerLimits;
   timeouts?: SMTPServerTimeouts;
-  /** Decide on a new connection (e.g. by address): a 5xx/4xx reply refuses it. */
-  onConnect?(session: SessionInfo): HookResult | Promise<HookResult>;
-  /** Decide on a sender. */
-  onMailFrom?(from: EnvelopeAddress, session: SessionInfo): HookResult | Promise<HookResult>;
-  /** Decide on a recipient. */
-  onRcptTo?(to: EnvelopeAddress, session: SessionInfo, envelope: Readonly<Envelope>): HookResult | Promise<HookResult>;
+  /**
+   * Longest wait in milliseconds for a hook to settle (default 30 000; `0` or `Infinity`: no
+   * limit). The command and data deadlines do not run while the server waits on a hook, so
+   * this bounds it. A hook that misses it gets its `signal` aborted and its late result is
+   * ignored; the client gets `451 4.3.0` for that command (`421 4.3.0` and the connection
+   * closed for `onConnect`). For `onData` it counts only the time the hook holds the session,
+   * not the time spent waiting for the client's content.
+   */
+  hookTimeout?: number;
+  /** Decide on a new connection (e.g. by address): a 5xx/4xx reply refuses it. `signal` aborts at `hookTimeout`. */
+  onConnect?(session: SessionInfo, signal: AbortSignal): HookResult | Promise<HookResult>;
+  /** Decide on a sender. `signal` aborts at `hookTimeout`. */
+  onMailFrom?(from: EnvelopeAddress, session: SessionInfo, signal: AbortSignal): HookResult | Promise<HookResult>;
+  /** Decide on a recipient. `signal` aborts at `hookTimeout`. */
+  onRcptTo?(to: EnvelopeAddress, session: SessionInfo, envelope: Readonly<Envelope>, signal: AbortSignal): HookResult | Promise<HookResult>;
   /**
    * Receives the message content as a stream (bytes exactly as sent, dot-unstuffed, CRLF line
    * ends). Resolve when the message is safely stored: the `250` is sent only then. The
    * stream throws when the content must not be delivered (bare CR/LF, over the size limit,
    * connection lost): never commit a message whose stream did not end normally. In LMTP
    * mode, return one result per recipient (in `envelope.rcptTo` order) or one for all.
+   * When `hookTimeout` passes, `signal` aborts, the stream throws and the client is told
+   * `451 4.3.0` (not delivered): do not commit the message after `signal` aborted.
    */
-  onData(message: AsyncIterable<Buffer>, envelope: Envelope, session: SessionInfo): Promise<HookResult | HookResult[]>;
+  onData(message: AsyncIterable<Buffer>, envelope: Envelope, session: SessionInfo, signal: AbortSignal): Promise<HookResult | HookResult[]>;
   /** Receives log lines (connections, deliveries, errors). */
   logger?: (line: string) => void;
   /** Also log the protocol conversation (secrets redacted). */
