@@ -57,7 +57,7 @@ export async function callDataHook(session: Session, stream: AsyncIterable<Buffe
     outcome = error instanceof Error ? error : new Error(String(error));
   } finally {
     pending = false;
-    deadline.disarm();
+    deadline.stop();
   }
   if (outcome === TIMED_OUT) {
     controller.abort(new HookTimeoutError('onData'));

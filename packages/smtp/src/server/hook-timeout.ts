@@ -54,6 +54,7 @@ export async function runWithTimeout<T>(name: string, ms: number, hook: (signal:
  */
 export class PausableDeadline {
   #timer: NodeJS.Timeout | undefined;
+  #armed = false;
   #expired = false;
 
   constructor(
@@ -66,19 +67,28 @@ export class PausableDeadline {
     return this.#expired;
   }
 
-  /** (Re)starts the full deadline. */
+  /** (Re)starts the full deadline. One timer, refreshed: this runs for every content read. */
   arm(): void {
     if (!hasDeadline(this.ms) || this.#expired) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#expired = true;
-      this.onExpire();
-    }, Math.min(this.ms, MAX_DELAY));
+    this.#armed = true;
+    if (this.#timer === undefined) this.#timer = setTimeout(() => this.#fire(), Math.min(this.ms, MAX_DELAY));
+    else this.#timer.refresh();
   }
 
-  /** Stops the deadline (waiting on the client, or the hook settled). */
+  /** Pauses the deadline (waiting on the client); a timer firing meanwhile is ignored. */
   disarm(): void {
+    this.#armed = false;
+  }
+
+  /** Clears the timer for good (the hook settled). */
+  stop(): void {
+    this.#armed = false;
     clearTimeout(this.#timer);
-    this.#timer = undefined;
+  }
+
+  #fire(): void {
+    if (!this.#armed || this.#expired) return;
+    this.#expired = true;
+    this.onExpire();
   }
 }
