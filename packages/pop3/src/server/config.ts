@@ -19,6 +19,8 @@ export interface POP3Config {
   readonly maxConnections: number;
   readonly commandTimeout: number;
   readonly tlsTimeout: number;
+  /** Deadline on each call into user code in ms; `0` or `Infinity` for none. */
+  readonly hookTimeout: number;
   readonly mechanisms: readonly string[];
   readonly apop: boolean;
   readonly lookup: PasswordLookup;
@@ -36,6 +38,7 @@ export function resolvePOP3Config(options: POP3ServerOptions): POP3Config {
   const users = new Map((options.auth.users ?? []).map((u) => [u.name, u.password]));
   const external = options.auth.lookup;
   const lookup: PasswordLookup = (user) => users.get(user) ?? external?.(user);
+  if (options.hookTimeout !== undefined && !(options.hookTimeout >= 0)) throw new TypeError('POP3Server: `hookTimeout` must be 0, Infinity or a positive number of milliseconds');
   const hostname = options.hostname ?? osHostname();
   return {
     options,
@@ -46,6 +49,7 @@ export function resolvePOP3Config(options: POP3ServerOptions): POP3Config {
     maxConnections: options.limits?.maxConnections ?? 1000,
     commandTimeout: options.timeouts?.command ?? 10 * 60_000,
     tlsTimeout: options.timeouts?.tls ?? 30_000,
+    hookTimeout: options.hookTimeout ?? 30_000,
     mechanisms: (options.auth.mechanisms ?? [...DEFAULT_MECHANISMS]).map((m) => m.toUpperCase()),
     apop: options.auth.apop ?? true,
     lookup,

@@ -4,7 +4,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServerMechanism, decodeSaslResponse, supportedServerMechanisms, type SaslServerResult } from '@mail/transport';
-import { MAX_SASL_LINE, type POP3Session } from './session.js';
+import { closeMailbox, MAX_SASL_LINE, type POP3Session } from './session.js';
+import { TIMED_OUT } from './hook-timeout.js';
+import type { Mailbox, MailboxEntry } from './mailbox.js';
 
 /** Constant-time comparison (of SHA-256 digests, so lengths do not leak). */
 function safeEqual(a: string, b: string): boolean {
@@ -27,18 +29,30 @@ async function enter(session: POP3Session, user: string): Promise<void> {
     return session.err('Mailbox already in use', 'IN-USE');
   }
   config.locked.add(user);
+  session.user = user;
+  let opened: Mailbox | undefined;
+  let outcome: { mailbox: Mailbox; messages: MailboxEntry[] } | typeof TIMED_OUT | undefined;
   try {
-    session.user = user;
-    session.mailbox = await config.options.openMailbox(user, session);
-    session.messages = await session.mailbox.list();
+    outcome = await session.hook('openMailbox', async (signal) => {
+      const mailbox = await config.options.openMailbox(user, session, signal);
+      // Opened after the deadline: nobody will use it, so close it now.
+      if (signal.aborted) return void closeMailbox(session, mailbox);
+      opened = mailbox;
+      return { mailbox, messages: await mailbox.list() };
+    });
   } catch (error) {
     session.log(`opening mailbox of ${user} failed: ${(error as Error).message}`);
-    config.locked.delete(user);
-    await session.mailbox?.close?.().catch(() => undefined);
-    session.mailbox = undefined;
-    session.user = undefined;
-    return session.err('Unable to open mailbox', 'SYS/TEMP');
   }
+  if (outcome === undefined || outcome === TIMED_OUT) {
+    // Still in AUTHORIZATION, not logged in, lock released: the client may try again.
+    config.locked.delete(user);
+    session.user = undefined;
+    if (opened) await closeMailbox(session, opened);
+    // RFC 3206 §4: [SYS/TEMP], a transient problem on the server side.
+    return session.err(outcome === TIMED_OUT ? 'Timeout opening mailbox, try again later' : 'Unable to open mailbox', 'SYS/TEMP');
+  }
+  session.mailbox = outcome.mailbox;
+  session.messages = outcome.messages;
   session.state = 'transaction';
   session.badCommands = 0;
   const size = session.messages.reduce((sum, m) => sum + m.size, 0);

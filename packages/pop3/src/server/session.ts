@@ -12,6 +12,7 @@ import type { Mailbox, MailboxEntry } from './mailbox.js';
 import type { POP3SessionInfo } from './types.js';
 import { formatResponse, type POP3ResponseCode } from '../protocol/status.js';
 import { parseCommandLine } from '../protocol/commands.js';
+import { runWithTimeout, TIMED_OUT, Watchdog } from './hook-timeout.js';
 
 let nextId = 1;
 
@@ -33,6 +34,8 @@ export class POP3Session implements POP3SessionInfo {
   messages: MailboxEntry[] = [];
   deleted = new Set<number>();
   badCommands = 0;
+  /** The hook deadline of message reads: one timer per session, refreshed for every chunk. */
+  readonly reads: Watchdog;
 
   constructor(
     readonly config: POP3Config,
@@ -41,6 +44,7 @@ export class POP3Session implements POP3SessionInfo {
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
+    this.reads = new Watchdog(config.hookTimeout);
     this.timestamp = `<${process.pid}.${Date.now()}.${randomBytes(4).toString('hex')}@${config.hostname}>`;
   }
 
@@ -112,6 +116,7 @@ export class POP3Session implements POP3SessionInfo {
     } catch (error) {
       if (!(error instanceof ChannelError)) this.log(`error: ${(error as Error).message}`);
     } finally {
+      this.reads.stop();
       await this.release();
       await this.channel.end().catch(() => undefined);
     }
@@ -122,7 +127,17 @@ export class POP3Session implements POP3SessionInfo {
     const mailbox = this.mailbox;
     this.mailbox = undefined;
     if (this.user !== undefined && mailbox) this.config.locked.delete(this.user);
-    await mailbox?.close?.().catch(() => undefined);
+    if (mailbox?.close) await closeMailbox(this, mailbox);
+  }
+
+  /**
+   * Calls user code (`name` for the log) with the `hookTimeout` deadline. Resolves with its
+   * value or {@link TIMED_OUT} (logged; a late settle is ignored); rejects when it throws.
+   */
+  async hook<T>(name: string, run: (signal: AbortSignal) => T | PromiseLike<T>): Promise<T | typeof TIMED_OUT> {
+    const result = await runWithTimeout(name, this.config.hookTimeout, run);
+    if (result === TIMED_OUT) this.log(`${name} hook timed out after ${this.config.hookTimeout} ms`);
+    return result;
   }
 
   async #dispatch(text: string, bare: boolean): Promise<void> {
@@ -186,12 +201,25 @@ export class POP3Session implements POP3SessionInfo {
     const uids = [...this.deleted].map((n) => this.messages[n - 1]!.uid);
     this.state = 'done';
     try {
-      if (uids.length > 0) await this.mailbox!.delete(uids);
+      const mailbox = this.mailbox!;
+      // A timed-out delete may still complete later; the client is told it did not (RFC 3206 §4).
+      if (uids.length > 0 && (await this.hook('delete', () => mailbox.delete(uids))) === TIMED_OUT) {
+        return this.err('Some deleted messages not removed, try again later', 'SYS/TEMP');
+      }
       this.ok(`${this.config.hostname} POP3 server signing off (${uids.length} messages deleted)`);
       this.log(`quit user=${this.user ?? ''} deleted=${uids.length}`);
     } catch (error) {
       this.log(`deleting failed: ${(error as Error).message}`);
       this.err('Some deleted messages not removed', 'SYS/TEMP');
     }
+  }
+}
+
+/** Closes `mailbox` with the hook deadline; errors and timeouts are only logged. */
+export async function closeMailbox(session: POP3Session, mailbox: Mailbox): Promise<void> {
+  try {
+    await session.hook('close', () => mailbox.close?.());
+  } catch (error) {
+    session.log(`closing mailbox failed: ${(error as Error).message}`);
   }
 }

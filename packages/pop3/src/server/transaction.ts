@@ -5,6 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { POP3Session } from './session.js';
 import { BodyStuffer, TopLimiter } from './stuff.js';
+import { TIMED_OUT } from './hook-timeout.js';
+
+/** A read from the message stream missed the hook deadline. */
+class ReadTimeoutError extends Error {
+  constructor() {
+    super('read timed out');
+  }
+}
 
 /** Flush output once this much is queued, so a big RETR never sits whole in memory. */
 const FLUSH_AT = 64 * 1024;
@@ -53,24 +61,40 @@ async function send(session: POP3Session, n: number, topLines: number | undefine
   const entry = session.messages[n - 1]!;
   const stuffer = new BodyStuffer();
   const limiter = topLines === undefined ? undefined : new TopLimiter(topLines);
-  const source = session.mailbox!.read(entry.uid);
   let started = false;
+  let source: AsyncIterator<Uint8Array> | undefined;
   try {
-    for await (const raw of source) {
-      const chunk = limiter ? limiter.push(raw) : raw;
+    source = session.mailbox!.read(entry.uid)[Symbol.asyncIterator]();
+    const iterator = source;
+    for (;;) {
+      // Each read has the hook deadline: the autologout timer does not run meanwhile.
+      const step = await session.reads.run(iterator.next());
+      if (step === TIMED_OUT) {
+        session.log(`read hook timed out after ${session.config.hookTimeout} ms`);
+        throw new ReadTimeoutError();
+      }
+      if (step.done) break;
+      const chunk = limiter ? limiter.push(step.value) : step.value;
       if (!started) {
         session.ok(topLines === undefined ? `${entry.size} octets` : 'Top of message follows');
         started = true;
       }
       for (const piece of stuffer.push(chunk)) session.channel.send(piece);
       if (session.channel.pendingBytes >= FLUSH_AT) await session.channel.flush(true);
-      if (limiter?.done) break;
+      if (limiter?.done) {
+        await source.return?.();
+        break;
+      }
     }
   } catch (error) {
-    // Before the first byte we can still answer -ERR; after it the session is out of sync.
+    // A timed-out read may still be running: ask the source to stop, without waiting for it.
+    if (error instanceof ReadTimeoutError) source?.return?.().catch(() => undefined);
+    // Before the first byte we can still answer -ERR; after it the session is out of sync
+    // (ending the listing early would pass a truncated message off as whole): it closes.
     if (started) throw error;
     session.log(`reading message ${n} failed: ${(error as Error).message}`);
-    return session.err('Unable to read message', 'SYS/TEMP');
+    // RFC 3206 §4: [SYS/TEMP]; nothing changed, the client may RETR again.
+    return session.err(error instanceof ReadTimeoutError ? 'Timeout reading message, try again later' : 'Unable to read message', 'SYS/TEMP');
   }
   if (!started) session.ok(topLines === undefined ? `${entry.size} octets` : 'Top of message follows');
   session.channel.send(stuffer.end());

@@ -38,8 +38,19 @@ export interface POP3ServerOptions {
     /** Offer APOP (RFC 1939 §7) with a timestamp in the greeting (default true). */
     apop?: boolean;
   };
-  /** Opens the user's maildrop after a successful login. Throwing answers `-ERR [SYS/TEMP]`. */
-  openMailbox(user: string, session: POP3SessionInfo): Promise<Mailbox> | Mailbox;
+  /**
+   * Opens the user's maildrop after a successful login. Throwing answers `-ERR [SYS/TEMP]`.
+   * `signal` aborts when `hookTimeout` passes (a mailbox resolved after that is closed).
+   */
+  openMailbox(user: string, session: POP3SessionInfo, signal: AbortSignal): Promise<Mailbox> | Mailbox;
+  /**
+   * Longest wait in milliseconds for `openMailbox` and each {@link Mailbox} call (`list`, each
+   * read of a message stream, `delete`, `close`) to settle (default 30 000; `0` or `Infinity`:
+   * no limit). The autologout timer does not run while the server waits on them. A call that
+   * misses it is answered `-ERR [SYS/TEMP]` (RFC 3206 §4) and its late result ignored; see the
+   * server README for what each command does then.
+   */
+  hookTimeout?: number;
   /** Accept USER/PASS, APOP and AUTH without TLS (default false). */
   allowInsecureAuth?: boolean;
   limits?: {
