@@ -19,3 +19,5 @@ export { serverHandshake } from './server/handshake.js';
 export { ServerListener, type ListenOptions, type ListenedSession, type ListenerConfig, type ListenerSpec } from './server/listener.js';
 /** Server halves: base64 SASL response decoding (`=` is empty). */
 export { decodeSaslResponse } from './server/sasl-response.js';
+/** Server halves: deadlines on calls into user code (hooks, mailbox back-ends). */
+export { TIMED_OUT, HookTimeoutError, MAX_TIMER_DELAY, hasDeadline, runWithTimeout } from './server/hook-timeout.js';

@@ -5,43 +5,9 @@
  * session, its maildrop lock and a connection slot forever.
  */
 
-/** Returned by {@link runWithTimeout} instead of the call's value when the deadline passed. */
-export const TIMED_OUT: unique symbol = Symbol('hook timed out');
+import { TIMED_OUT, hasDeadline, MAX_TIMER_DELAY as MAX_DELAY } from '@mail/transport';
 
-/** The reason given to a hook's AbortSignal when its deadline passes. */
-export class HookTimeoutError extends Error {
-  constructor(readonly hook: string) {
-    super(`${hook} hook timed out`);
-    this.name = 'HookTimeoutError';
-  }
-}
-
-/** setTimeout's largest delay (2^31 - 1 ms); longer ones would fire at once. */
-const MAX_DELAY = 2_147_483_647;
-
-/**
- * Runs `hook` with a deadline of `ms` (`0`, `Infinity`: none). Resolves with the hook's value
- * or {@link TIMED_OUT} (then `signal` is aborted with a {@link HookTimeoutError}); rejects when
- * the hook throws in time. A late settle is ignored: `Promise.race` keeps a handler on the
- * hook's promise, so a late rejection is never unhandled.
- */
-export async function runWithTimeout<T>(name: string, ms: number, hook: (signal: AbortSignal) => T | PromiseLike<T>): Promise<T | typeof TIMED_OUT> {
-  const controller = new AbortController();
-  // A synchronous throw becomes a rejection, like an async hook's.
-  const work = Promise.resolve().then(() => hook(controller.signal));
-  if (!(Number.isFinite(ms) && ms > 0)) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), Math.min(ms, MAX_DELAY));
-  });
-  try {
-    const result = await Promise.race([work, deadline]);
-    if (result === TIMED_OUT) controller.abort(new HookTimeoutError(name));
-    return result;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { TIMED_OUT, HookTimeoutError, runWithTimeout } from '@mail/transport';
 
 /**
  * One deadline reused for a series of calls (the reads of one message): cheaper than
@@ -55,7 +21,7 @@ export class Watchdog {
 
   /** Waits for `work` for at most the deadline; a late settle is ignored (the race handles it). */
   async run<T>(work: Promise<T>): Promise<T | typeof TIMED_OUT> {
-    if (!(Number.isFinite(this.ms) && this.ms > 0)) return work;
+    if (!hasDeadline(this.ms)) return work;
     const expired = new Promise<typeof TIMED_OUT>((resolve) => {
       this.#fire = () => resolve(TIMED_OUT);
     });
