@@ -6,3 +6,5 @@ export { POP3Server, createPOP3Server, type POP3ListenOptions } from './server.j
 export type { PasswordLookup, POP3ServerOptions, POP3SessionInfo } from './types.js';
 export type { Mailbox, MailboxEntry } from './mailbox.js';
 export { BodyStuffer, TopLimiter } from './stuff.js';
+/** The reason a hook's AbortSignal carries when `hookTimeout` passed. */
+export { HookTimeoutError } from '@mail/transport';

@@ -17,3 +17,5 @@ export {
   type SMTPServerTimeouts,
 } from './types.js';
 export { MessageRejectedError, type DataProblem } from './data.js';
+/** The reason a hook's AbortSignal carries when `hookTimeout` passed. */
+export { HookTimeoutError } from '@mail/transport';
