@@ -144,34 +144,31 @@ export class SMTPSession {
     return reply;
   }
 
-  async #ehlo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatEhlo(name));
-    this.#caps = undefined;
+  /**
+   * One greeting exchange (EHLO, HELO or LHLO): the reply must be positive, then it replaces the
+   * capabilities. EHLO and LHLO forget the old capabilities first (a refused EHLO leaves none);
+   * HELO keeps them until it succeeds.
+   */
+  async #greet(verb: 'EHLO' | 'HELO' | 'LHLO', line: string, capabilitiesOf: (reply: Reply) => Capabilities, signal?: AbortSignal): Promise<Reply> {
+    if (verb !== 'HELO') this.#caps = undefined;
     await this.channel.conn.writeCommand(line, { signal });
     const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('EHLO', reply);
-    this.#caps = parseEhlo(reply);
+    if (!isPositive(reply)) throw new SMTPHeloError(verb, reply);
+    this.#caps = capabilitiesOf(reply);
     return reply;
   }
 
+  async #ehlo(name: string, signal?: AbortSignal): Promise<Reply> {
+    return this.#greet('EHLO', guard(() => cmd.formatEhlo(name)), parseEhlo, signal);
+  }
+
   async #helo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatHelo(name));
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('HELO', reply);
-    this.#caps = heloCapabilities(reply);
-    return reply;
+    return this.#greet('HELO', guard(() => cmd.formatHelo(name)), heloCapabilities, signal);
   }
 
   /** @internal LHLO for LMTP (RFC 2033 §4.1). */
   protected async lhlo(name: string, signal?: AbortSignal): Promise<Reply> {
-    const line = guard(() => cmd.formatLhlo(name));
-    this.#caps = undefined;
-    await this.channel.conn.writeCommand(line, { signal });
-    const reply = await this.channel.read({ signal });
-    if (!isPositive(reply)) throw new SMTPHeloError('LHLO', reply);
-    this.#caps = parseEhlo(reply);
-    return reply;
+    return this.#greet('LHLO', guard(() => cmd.formatLhlo(name)), parseEhlo, signal);
   }
 
   /** EHLO (RFC 5321 §4.1.1.1); replaces the capabilities. */
