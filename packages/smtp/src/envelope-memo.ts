@@ -12,13 +12,11 @@
  * or over-long lines. For it the plan depends only on the values compared in
  * {@link EnvelopeMemo.plan}; anything else is planned afresh, exactly as before.
  */
+import { MAX_TEXT_LINE_OCTETS } from '@mail/transport';
 import type { PreparedBody } from './body.js';
 import { planEnvelope, type Addresses, type EnvelopePlan } from './envelope.js';
 import type { Capabilities } from './protocol/ehlo.js';
 import type { SendMailOptions } from './result.js';
-
-/** RFC 5321 §4.5.3.1.6: longer text lines make planBody choose BINARYMIME or refuse. */
-const MAX_TEXT_LINE_OCTETS = 998;
 
 /** One session's last plain plan and what it was made from. Internal. */
 export class EnvelopeMemo {
@@ -78,6 +76,7 @@ function plain(options: SendMailOptions, addresses: Addresses, body: PreparedBod
     return false;
   }
   const info = body.inspector.info;
+  // RFC 5321 §4.5.3.1.6: longer text lines make planBody choose BINARYMIME or refuse.
   if (info.hasNul || info.maxLineLength > MAX_TEXT_LINE_OCTETS) return false;
   for (const r of addresses.recipients) if (r.notify !== undefined || r.orcpt !== undefined) return false;
   return true;
